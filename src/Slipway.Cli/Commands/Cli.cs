@@ -1,0 +1,97 @@
+using System.CommandLine;
+using Slipway.Cli.Manifest;
+using Slipway.Conventions;
+
+namespace Slipway.Cli.Commands;
+
+/// <summary>The <c>slipway</c> command line.</summary>
+public static class Cli
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The manifest or the arguments have mistakes (the message says how to fix them).</summary>
+    public const int UserError = 1;
+
+    /// <summary>An unexpected failure (a bug: please report it with the output).</summary>
+    public const int InternalError = 3;
+
+    private static readonly Option<string> FileOption = new("--file", "-f")
+    {
+        Description = "The manifest",
+        DefaultValueFactory = _ => ManifestLoader.DefaultFile,
+    };
+
+    /// <summary>Runs the command line and returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var output = stdout ?? Console.Out;
+        var errors = stderr ?? Console.Error;
+
+        var outOption = new Option<string>("--output", "-o") { Description = "Where the cloud assembly is written", DefaultValueFactory = _ => "cdk.out" };
+        var suffixOption = new Option<string?>("--suffix") { Description = "The environment suffix of physical names (CDK context environmentSuffix; default dev)" };
+        var diagramOut = new Option<string?>("--output", "-o") { Description = "Write the Mermaid diagram to this file instead of stdout" };
+
+        var synth = new Command("synth", "Synthesize the manifest into a CDK cloud assembly (what cdk.json runs)") { FileOption, outOption, suffixOption };
+        synth.SetAction(r => Guard(errors, () => SynthCommand.Run(r.GetValue(FileOption)!, r.GetValue(outOption)!, r.GetValue(suffixOption), output, errors)));
+
+        var validate = new Command("validate", "Check the manifest without synthesizing; exit code 0 or 1") { FileOption };
+        validate.SetAction(r => Guard(errors, () =>
+        {
+            var services = ManifestLoader.LoadFile(r.GetValue(FileOption)!);
+            output.WriteLine($"{r.GetValue(FileOption)}: valid ({services.Count} service(s), {services.Sum(s => s.Environments.Count)} environment(s)).");
+            return Ok;
+        }));
+
+        var describe = new Command("describe", "Show each pipeline's stages and actions, environments, approvals and checks") { FileOption, suffixOption };
+        describe.SetAction(r => Guard(errors, () => DescribeCommand.Run(r.GetValue(FileOption)!, r.GetValue(suffixOption), output)));
+
+        var diagram = new Command("diagram", "Write a Mermaid flowchart of each pipeline") { FileOption, diagramOut, suffixOption };
+        diagram.SetAction(r => Guard(errors, () => DiagramCommand.Run(r.GetValue(FileOption)!, r.GetValue(diagramOut), r.GetValue(suffixOption), output)));
+
+        var root = new RootCommand(
+            "slipway: production delivery pipelines (CodePipeline, CodeBuild, CodeDeploy blue/green on ECS Fargate) from slipway.yaml.\n" +
+            "Exit codes: 0 success, 1 mistakes in the manifest or arguments, 2 usage error, 3 internal error.")
+        {
+            synth, validate, describe, diagram,
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                errors.WriteLine($"error: {error.Message}");
+            }
+            errors.WriteLine("Run `slipway --help` for usage.");
+            return 2;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = errors });
+    }
+
+    private static int Guard(TextWriter errors, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (ManifestException e)
+        {
+            Report(errors, e.Problems);
+            return UserError;
+        }
+        catch (SlipwayValidationException e)
+        {
+            Report(errors, e.Problems);
+            return UserError;
+        }
+    }
+
+    private static void Report(TextWriter errors, IReadOnlyList<string> problems)
+    {
+        errors.WriteLine($"error: {problems.Count} problem(s) in the manifest:");
+        foreach (var problem in problems)
+        {
+            errors.WriteLine("  " + problem);
+        }
+    }
+}

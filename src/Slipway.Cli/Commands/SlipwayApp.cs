@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Amazon.CDK;
+using Slipway.Conventions;
+
+namespace Slipway.Cli.Commands;
+
+/// <summary>One synthesized stack, as the summary prints it.</summary>
+/// <param name="Name">The stack name.</param>
+/// <param name="Account">Its account.</param>
+/// <param name="Region">Its region.</param>
+/// <param name="Resources">Number of resources in its template.</param>
+/// <param name="Bytes">Size of its template.</param>
+/// <param name="TemplatePath">Where its template is.</param>
+public sealed record SynthesizedStack(string Name, string Account, string Region, int Resources, long Bytes, string TemplatePath);
+
+/// <summary>Builds the CDK app of a manifest and synthesizes it.</summary>
+public static class SlipwayApp
+{
+    /// <summary>Accounts used by the examples, which no real deployment should keep.</summary>
+    public static readonly IReadOnlySet<string> PlaceholderAccounts = new HashSet<string>
+    {
+        "111111111111", "222222222222", "333333333333", "444444444444", "123456789012", "000000000000",
+    };
+
+    /// <summary>
+    /// Synthesizes <paramref name="services"/> into <paramref name="outdir"/> (or CDK_OUTDIR when
+    /// the CDK CLI runs the app). Availability zones are seeded into the context so synthesis needs
+    /// no AWS credentials and does no lookups.
+    /// </summary>
+    public static IReadOnlyList<SynthesizedStack> Synthesize(IReadOnlyList<ServiceDefinition> services, string? outdir, string? suffix = null)
+    {
+        var context = new Dictionary<string, object>();
+        foreach (var env in services.SelectMany(s => s.Environments.Select(e => (e.Account, e.Region))
+                     .Append((s.ToolingAccount, s.ToolingRegion))).Distinct())
+        {
+            context[$"availability-zones:account={env.Item1}:region={env.Item2}"] = AwsRegions.AvailabilityZones(env.Item2);
+        }
+        if (suffix is not null)
+        {
+            context[ResourceNames.SuffixContextKey] = suffix;
+        }
+        var fromCdkCli = System.Environment.GetEnvironmentVariable("CDK_OUTDIR") is { Length: > 0 };
+        var app = new App(new AppProps
+        {
+            Outdir = fromCdkCli ? null : outdir ?? "cdk.out",
+            Context = context,
+            // Keep templates small and stable: no CDK version or path metadata per resource.
+            AnalyticsReporting = false,
+        });
+        foreach (var service in services)
+        {
+            SlipwayStacks.Add(app, service);
+        }
+        var assembly = app.Synth();
+        return assembly.Stacks.Select(s =>
+        {
+            var path = s.TemplateFullPath;
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            var resources = doc.RootElement.TryGetProperty("Resources", out var r) ? r.EnumerateObject().Count() : 0;
+            return new SynthesizedStack(s.StackName, s.Environment.Account, s.Environment.Region, resources, new FileInfo(path).Length, path);
+        }).ToList();
+    }
+}

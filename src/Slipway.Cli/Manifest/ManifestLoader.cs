@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+using Slipway.Conventions;
+
+namespace Slipway.Cli.Manifest;
+
+/// <summary>
+/// Reads <c>slipway.yaml</c>: YAML (YamlDotNet) → structure checked against the JSON Schema
+/// (NJsonSchema) → mapped to <see cref="ServiceDefinition"/>s → every service validated by the
+/// library. All problems are reported together, each with file, line and column.
+/// </summary>
+public static partial class ManifestLoader
+{
+    /// <summary>The manifest read when no file is given.</summary>
+    public const string DefaultFile = "slipway.yaml";
+
+    /// <summary>Loads and validates the manifest at <paramref name="path"/>.</summary>
+    public static IReadOnlyList<ServiceDefinition> LoadFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ManifestException(new[] { $"{path}: no such file. Create it (copy one from examples/) or pass another with -f." });
+        }
+        return Load(path, File.ReadAllText(path));
+    }
+
+    /// <summary>Loads and validates manifest text; <paramref name="fileName"/> is shown in errors.</summary>
+    public static IReadOnlyList<ServiceDefinition> Load(string fileName, string text)
+    {
+        var doc = YamlDocument.Parse(fileName, text);
+        var structural = ManifestSchema.Validate(doc).ToList();
+        if (structural.Count > 0)
+        {
+            throw new ManifestException(structural);
+        }
+
+        var services = new ManifestMapper().Map(doc.Root);
+        var v = new Validator();
+        foreach (var (service, i) in services.Select((s, i) => (s, i)))
+        {
+            service.Validate(v, $"services[{i}]");
+        }
+        foreach (var dup in services.Select((s, i) => (s, i)).GroupBy(x => x.s.Name).Where(g => g.Count() > 1))
+        {
+            v.Add($"services[{dup.Last().i}].name", dup.Key, "is the name of another service too. Service names must be unique in a manifest.");
+        }
+        if (v.Problems.Count > 0)
+        {
+            throw new ManifestException(v.Problems.Select(p => $"{doc.Locate(PathOf(p))}: {p}").ToList());
+        }
+        return services;
+    }
+
+    // A validator problem starts with its field path: "services[0].environments[1].account: ...".
+    private static string PathOf(string problem)
+    {
+        var match = ProblemPath().Match(problem);
+        return match.Success ? match.Groups[1].Value : "";
+    }
+
+    [GeneratedRegex(@"^([A-Za-z0-9_\[\]\.-]+):")]
+    private static partial Regex ProblemPath();
+}

@@ -1,0 +1,134 @@
+using NJsonSchema;
+using NJsonSchema.Validation;
+
+namespace Slipway.Cli.Manifest;
+
+/// <summary>The manifest's JSON Schema (schema/slipway.schema.json, embedded), and validation against it.</summary>
+public static class ManifestSchema
+{
+    /// <summary>The schema's text.</summary>
+    public static string Text { get; } = ReadText();
+
+    private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromJsonAsync(Text).GetAwaiter().GetResult());
+
+    /// <summary>The parsed schema.</summary>
+    public static JsonSchema Parsed => Schema.Value;
+
+    /// <summary>Structural problems of <paramref name="doc"/>: types, required and unknown fields, enumerations, patterns.</summary>
+    public static IEnumerable<string> Validate(YamlDocument doc)
+    {
+        var errors = Schema.Value.Validate(doc.Root);
+        return Flatten(errors).Select(e => Describe(doc, e)).Distinct();
+    }
+
+    private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors)
+    {
+        foreach (var error in errors)
+        {
+            if (error is ChildSchemaValidationError child && error.Kind is ValidationErrorKind.NotOneOf or ValidationErrorKind.NotAnyOf)
+            {
+                // Report the branch with the fewest problems: the one the author most likely meant.
+                var best = child.Errors.Values.OrderBy(e => e.Count).FirstOrDefault();
+                if (best is { Count: > 0 })
+                {
+                    foreach (var inner in Flatten(best))
+                    {
+                        yield return inner;
+                    }
+                    continue;
+                }
+            }
+            yield return error;
+        }
+    }
+
+    private static string Describe(YamlDocument doc, ValidationError e)
+    {
+        var path = Normalize(e.Path);
+        var field = e.Property is { Length: > 0 } && e.Kind is ValidationErrorKind.NoAdditionalPropertiesAllowed or ValidationErrorKind.PropertyRequired
+            ? (path.EndsWith("." + e.Property, StringComparison.Ordinal) || path == e.Property ? path : Join(path, e.Property))
+            : path;
+        var parent = e.Kind == ValidationErrorKind.PropertyRequired ? path.Contains('.') || path.Contains('[') ? ParentOf(field) : "" : field;
+        var where = doc.Locate(e.Kind == ValidationErrorKind.PropertyRequired ? parent : field);
+        var value = ValueAt(doc, field);
+        var message = e.Kind switch
+        {
+            ValidationErrorKind.NoAdditionalPropertiesAllowed =>
+                $"{field}: unknown field \"{e.Property}\".{Suggest(e)}",
+            ValidationErrorKind.PropertyRequired => $"{field}: is required. {RequiredHint(e)}",
+            ValidationErrorKind.StringExpected => $"{field}: {value} must be text{(value.All(char.IsDigit) ? " (quote it, for example \"" + value + "\", so leading zeros survive)" : "")}.",
+            ValidationErrorKind.IntegerExpected => $"{field}: {value} must be a whole number.",
+            ValidationErrorKind.BooleanExpected => $"{field}: {value} must be true or false.",
+            ValidationErrorKind.ArrayExpected => $"{field}: {value} must be a list (YAML items starting with \"- \").",
+            ValidationErrorKind.ObjectExpected => $"{field}: {value} must be a mapping of fields.",
+            ValidationErrorKind.NotInEnumeration => $"{field}: {value} is not allowed. Use one of: {string.Join(", ", e.Schema.Enumeration.Select(x => x?.ToString()))}.",
+            ValidationErrorKind.PatternMismatch => $"{field}: {value} has the wrong form. {e.Schema.Description}",
+            ValidationErrorKind.StringTooLong => $"{field}: {value} is longer than {e.Schema.MaxLength} characters.",
+            ValidationErrorKind.NumberTooBig => $"{field}: {value} is above the maximum {e.Schema.Maximum}.",
+            ValidationErrorKind.NumberTooSmall => $"{field}: {value} is below the minimum {e.Schema.Minimum}.",
+            ValidationErrorKind.TooFewItems => $"{field}: needs at least {e.Schema.MinItems} item(s). {e.Schema.Description}",
+            ValidationErrorKind.TooFewProperties or ValidationErrorKind.TooManyProperties =>
+                $"{field}: give exactly one of {string.Join(", ", e.Schema.Properties.Keys)}.",
+            _ => $"{field}: {value} is not valid ({e.Kind}). {e.Schema?.Description}",
+        };
+        return $"{where}: {message}";
+    }
+
+    private static string RequiredHint(ValidationError e) =>
+        e.Schema?.Properties.TryGetValue(e.Property ?? "", out var p) == true ? p.Description ?? "" : "";
+
+    private static string Suggest(ValidationError e)
+    {
+        var known = e.Schema?.Properties.Keys.ToArray() ?? Array.Empty<string>();
+        var nearest = known.Select(k => (k, d: Distance(k.ToLowerInvariant(), (e.Property ?? "").ToLowerInvariant())))
+            .OrderBy(x => x.d).FirstOrDefault();
+        var suggestion = nearest.k is not null && nearest.d <= Math.Max(2, nearest.k.Length / 3) ? $" Did you mean \"{nearest.k}\"?" : "";
+        return $"{suggestion} Known fields: {string.Join(", ", known)}.";
+    }
+
+    /// <summary>Levenshtein distance, for "did you mean".</summary>
+    public static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+        }
+        return d[a.Length, b.Length];
+    }
+
+    private static string ValueAt(YamlDocument doc, string path)
+    {
+        var token = doc.Root.SelectToken(path.Length == 0 ? "$" : "$." + path);
+        return token switch
+        {
+            null => "(missing)",
+            Newtonsoft.Json.Linq.JValue { Type: Newtonsoft.Json.Linq.JTokenType.String } s => $"\"{s}\"",
+            Newtonsoft.Json.Linq.JValue v => v.ToString(Newtonsoft.Json.Formatting.None),
+            _ => token.Type == Newtonsoft.Json.Linq.JTokenType.Array ? "a list" : "a mapping",
+        };
+    }
+
+    private static string Normalize(string? path) => (path ?? "").TrimStart('#', '/').Replace("/", ".", StringComparison.Ordinal).Trim('.');
+
+    private static string Join(string path, string? property) => path.Length == 0 ? property ?? "" : $"{path}.{property}";
+
+    private static string ParentOf(string path)
+    {
+        var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+        return cut <= 0 ? "" : path[..cut];
+    }
+
+    private static string ReadText()
+    {
+        using var stream = typeof(ManifestSchema).Assembly.GetManifestResourceStream("slipway.schema.json")
+            ?? throw new InvalidOperationException("slipway.schema.json is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Newtonsoft.Json.Linq;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Slipway.Cli.Manifest;
+
+/// <summary>
+/// A YAML file read with YamlDotNet into JSON (for JSON Schema validation), remembering the line
+/// and column of every field so errors can point at them.
+/// </summary>
+public sealed partial class YamlDocument
+{
+    private readonly Dictionary<string, (long Line, long Column)> _positions = new();
+
+    /// <summary>The file name shown in errors.</summary>
+    public string FileName { get; }
+
+    /// <summary>The document as JSON.</summary>
+    public JToken Root { get; private set; } = JValue.CreateNull();
+
+    private YamlDocument(string fileName)
+    {
+        FileName = fileName;
+    }
+
+    /// <summary>Parses <paramref name="text"/>; YAML syntax errors become a <see cref="ManifestException"/>.</summary>
+    public static YamlDocument Parse(string fileName, string text)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new ManifestException(new[] { $"{fileName}:{e.Start.Line}:{e.Start.Column}: not valid YAML: {Inner(e).Message}" });
+        }
+        if (stream.Documents.Count == 0)
+        {
+            throw new ManifestException(new[] { $"{fileName}:1:1: the manifest is empty. Start with `services:` (see examples/)." });
+        }
+        var doc = new YamlDocument(fileName);
+        doc.Root = doc.Convert(stream.Documents[0].RootNode, "");
+        return doc;
+    }
+
+    /// <summary>"file:line:col" of the field at <paramref name="path"/> (or its nearest parent).</summary>
+    public string Locate(string path)
+    {
+        var p = path;
+        while (true)
+        {
+            if (_positions.TryGetValue(p, out var pos))
+            {
+                return $"{FileName}:{pos.Line}:{pos.Column}";
+            }
+            if (p.Length == 0)
+            {
+                return $"{FileName}:1:1";
+            }
+            var cut = Math.Max(p.LastIndexOf('.'), p.LastIndexOf('['));
+            p = cut <= 0 ? "" : p[..cut];
+        }
+    }
+
+    private JToken Convert(YamlNode node, string path)
+    {
+        _positions.TryAdd(path, (node.Start.Line, node.Start.Column));
+        switch (node)
+        {
+            case YamlMappingNode map:
+                var obj = new JObject();
+                foreach (var (keyNode, valueNode) in map.Children)
+                {
+                    var key = ((YamlScalarNode)keyNode).Value ?? "";
+                    var childPath = path.Length == 0 ? key : $"{path}.{key}";
+                    _positions[childPath] = (keyNode.Start.Line, keyNode.Start.Column);
+                    obj[key] = Convert(valueNode, childPath);
+                }
+                return obj;
+            case YamlSequenceNode seq:
+                var array = new JArray();
+                var i = 0;
+                foreach (var item in seq.Children)
+                {
+                    array.Add(Convert(item, $"{path}[{i++}]"));
+                }
+                return array;
+            case YamlScalarNode scalar:
+                return Scalar(scalar);
+            default:
+                return JValue.CreateNull();
+        }
+    }
+
+    // YAML 1.2 core schema: plain (unquoted) scalars may be null, booleans or numbers; quoted ones are strings.
+    private static JToken Scalar(YamlScalarNode scalar)
+    {
+        var value = scalar.Value ?? "";
+        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
+        {
+            return new JValue(value);
+        }
+        if (value is "" or "~" or "null" or "Null" or "NULL")
+        {
+            return JValue.CreateNull();
+        }
+        if (value is "true" or "True" or "TRUE")
+        {
+            return new JValue(true);
+        }
+        if (value is "false" or "False" or "FALSE")
+        {
+            return new JValue(false);
+        }
+        if (IntegerPattern().IsMatch(value) && long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+        {
+            return new JValue(l);
+        }
+        if (FloatPattern().IsMatch(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        {
+            return new JValue(d);
+        }
+        return new JValue(value);
+    }
+
+    private static Exception Inner(Exception e) => e.InnerException is YamlException inner ? Inner(inner) : e;
+
+    [GeneratedRegex("^[-+]?[0-9]+$")]
+    private static partial Regex IntegerPattern();
+
+    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
+    private static partial Regex FloatPattern();
+}

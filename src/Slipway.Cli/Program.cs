@@ -1,0 +1,3 @@
+using Slipway.Cli.Commands;
+
+return Cli.Run(args);

@@ -1,0 +1,231 @@
+using System.Reflection;
+using Amazon.CDK;
+using Amazon.CDK.AWS.CodeBuild;
+using Amazon.CDK.AWS.ECR;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.S3;
+using ILifecycleRule = Amazon.CDK.AWS.S3.ILifecycleRule;
+using LifecycleRule = Amazon.CDK.AWS.S3.LifecycleRule;
+using Constructs;
+using Slipway.Conventions;
+using Slipway.CrossAccount;
+
+namespace Slipway.Build;
+
+/// <summary>Props of <see cref="BuildProjects"/>.</summary>
+public sealed class BuildProjectsProps
+{
+    /// <summary>The service.</summary>
+    public required ServiceDefinition Definition { get; init; }
+
+    /// <summary>Names of the service (no environment).</summary>
+    public required ResourceNames Names { get; init; }
+
+    /// <summary>The service's image repository.</summary>
+    public required IRepository Repository { get; init; }
+
+    /// <summary>The artifact key, when artifacts use KMS; builds encrypt their output with it.</summary>
+    public IKey? EncryptionKey { get; init; }
+
+    /// <summary>The bucket that receives S3 access logs.</summary>
+    public required IBucket AccessLogsBucket { get; init; }
+}
+
+/// <summary>
+/// The pipeline's CodeBuild projects: image build, optional compile, unit tests, static analysis,
+/// image scan and integration tests. Each has its own log group (30 days by default), the S3 build
+/// cache (objects expire after 7 days by default) and exactly the permissions it needs.
+/// </summary>
+public sealed class BuildProjects : Construct
+{
+    /// <summary>Docker build and push; writes the deployment files.</summary>
+    public PipelineProject ImageBuild { get; }
+
+    /// <summary>The separate compile step, when configured.</summary>
+    public PipelineProject? Compile { get; }
+
+    /// <summary>Unit tests, when configured.</summary>
+    public PipelineProject? UnitTests { get; }
+
+    /// <summary>Static analysis, when configured.</summary>
+    public PipelineProject? StaticAnalysis { get; }
+
+    /// <summary>The image scan, unless disabled.</summary>
+    public PipelineProject? ImageScan { get; }
+
+    /// <summary>The integration-test runner, when any environment has integration tests.</summary>
+    public PipelineProject? IntegrationTests { get; }
+
+    /// <summary>The unit-test report group.</summary>
+    public ReportGroup? UnitTestReports { get; }
+
+    /// <summary>The S3 build cache.</summary>
+    public Bucket CacheBucket { get; }
+
+    /// <summary>All projects created, in pipeline order.</summary>
+    public IReadOnlyList<PipelineProject> All { get; }
+
+    private readonly BuildProjectsProps _props;
+
+    /// <summary>Creates the projects.</summary>
+    public BuildProjects(Construct scope, string id, BuildProjectsProps props) : base(scope, id)
+    {
+        _props = props;
+        var build = props.Definition.Build;
+        var names = props.Names;
+
+        CacheBucket = new Bucket(this, "CacheBucket", new BucketProps
+        {
+            BucketName = ResourceNames.Claim(this, "bucket", names.Bucket("build-cache", Stack.Of(this).Account)),
+            Encryption = props.EncryptionKey is null ? BucketEncryption.S3_MANAGED : BucketEncryption.KMS,
+            EncryptionKey = props.EncryptionKey,
+            BucketKeyEnabled = props.EncryptionKey is not null,
+            EnforceSSL = true,
+            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+            ServerAccessLogsBucket = props.AccessLogsBucket,
+            ServerAccessLogsPrefix = "build-cache/",
+            RemovalPolicy = RemovalPolicy.DESTROY,
+            AutoDeleteObjects = true,
+            LifecycleRules = new ILifecycleRule[]
+            {
+                new LifecycleRule
+                {
+                    Id = "ExpireCache",
+                    Expiration = Duration.Days(build.CacheExpirationDays),
+                    AbortIncompleteMultipartUploadAfter = Duration.Days(1),
+                },
+            },
+        });
+
+        var all = new List<PipelineProject>();
+        if (build.CompileCommand is not null)
+        {
+            all.Add(Compile = Project("Compile", "compile", BuildSpecs.Compile(build), privileged: false));
+        }
+        all.Add(ImageBuild = Project("ImageBuild", "image-build",
+            BuildSpecs.ImageBuild(props.Definition, names, props.Repository.RepositoryUri), privileged: true));
+        props.Repository.GrantPullPush(ImageBuild);
+        // docker build needs the Docker daemon, which CodeBuild only runs in privileged mode.
+        NagSuppressions.OnResource(ImageBuild, "AwsSolutions-CB3",
+            "The image build runs docker buildx, which needs the Docker daemon that CodeBuild only provides in privileged mode. It runs only the repository's Dockerfile.");
+
+        if (build.UnitTests is { } tests)
+        {
+            UnitTestReports = new ReportGroup(this, "UnitTestReports", new ReportGroupProps
+            {
+                ReportGroupName = ResourceNames.Claim(this, "report group", names.Name("unit-tests", 128)),
+                RemovalPolicy = RemovalPolicy.DESTROY,
+                DeleteReports = true,
+            });
+            all.Add(UnitTests = Project("UnitTests", "unit-tests", BuildSpecs.UnitTests(build, tests, UnitTestReports.ReportGroupArn), privileged: false));
+            UnitTestReports.GrantWrite(UnitTests);
+        }
+        if (build.StaticAnalysis is { } sast)
+        {
+            all.Add(StaticAnalysis = Project("StaticAnalysis", "sast", BuildSpecs.StaticAnalysis(build, sast), privileged: false));
+        }
+        if (build.ImageScan.Enabled)
+        {
+            all.Add(ImageScan = Project("ImageScan", "image-scan", BuildSpecs.ImageScan(build), privileged: false));
+            props.Repository.GrantPull(ImageScan);
+        }
+        if (props.Definition.Environments.Any(e => e.IntegrationTests is not null))
+        {
+            all.Add(IntegrationTests = Project("IntegrationTests", "itest", BuildSpecs.IntegrationTest(IntegrationTestScript.Value), privileged: false,
+                roleName: SharedNames.IntegrationTestBuildRole(names)));
+            var roleArns = props.Definition.Environments.Where(e => e.IntegrationTests is not null)
+                .Select(e => SharedNames.RoleArn(e.Account, SharedNames.IntegrationTestRole(names.ForEnvironment(e.Name)))).ToArray();
+            IntegrationTests.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "AssumeIntegrationTestRoles",
+                Actions = new[] { "sts:AssumeRole" },
+                Resources = roleArns,
+            }));
+        }
+        All = all;
+    }
+
+    /// <summary>The integration-test runner script, shipped inside the assembly.</summary>
+    public static readonly Lazy<string> IntegrationTestScript = new(() =>
+    {
+        using var stream = typeof(BuildProjects).Assembly.GetManifestResourceStream("Slipway.Build.integration-test.sh")
+            ?? throw new InvalidOperationException("The integration-test script is missing from the Slipway assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    private PipelineProject Project(string id, string resource, BuildSpecDocument spec, bool privileged, string? roleName = null)
+    {
+        var names = _props.Names;
+        var build = _props.Definition.Build;
+        var projectName = ResourceNames.Claim(this, "CodeBuild project", names.Name(resource, 150));
+        var logGroup = new LogGroup(this, id + "Logs", new LogGroupProps
+        {
+            LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup(resource)),
+            Retention = (RetentionDays)Enum.Parse(typeof(RetentionDays), RetentionName(build.LogRetentionDays)),
+            RemovalPolicy = RemovalPolicy.DESTROY,
+            EncryptionKey = _props.EncryptionKey,
+        });
+        var role = roleName is null ? null : new Role(this, id + "Role", new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", roleName),
+            AssumedBy = new ServicePrincipal("codebuild.amazonaws.com"),
+            Description = $"CodeBuild role of {projectName}.",
+        });
+        var project = new PipelineProject(this, id, new PipelineProjectProps
+        {
+            ProjectName = projectName,
+            Description = $"Slipway {resource} for {names.Service}",
+            Role = role,
+            BuildSpec = BuildSpec.FromObject(spec.ToObject()),
+            Environment = new BuildEnvironment
+            {
+                BuildImage = BuildImage(),
+                ComputeType = (ComputeType)Enum.Parse(typeof(ComputeType), build.ComputeType.Replace("BUILD_GENERAL1_", "", StringComparison.Ordinal).Replace("2XLARGE", "X2_LARGE", StringComparison.Ordinal)),
+                Privileged = privileged,
+            },
+            EncryptionKey = _props.EncryptionKey,
+            Cache = Cache.Bucket(CacheBucket, new BucketCacheOptions { Prefix = resource }),
+            Logging = new LoggingOptions { CloudWatch = new CloudWatchLoggingOptions { LogGroup = logGroup } },
+            Timeout = Duration.Minutes(60),
+            QueuedTimeout = Duration.Hours(8),
+        });
+        if (_props.EncryptionKey is null)
+        {
+            NagSuppressions.OnResource(project, "AwsSolutions-CB4",
+                "Single-account mode with SSE-S3 artifacts (the configured artifacts.encryption): build output is encrypted with the AWS-managed S3 key. Set artifacts.encryption to kms for a customer-managed key.");
+        }
+        return project;
+    }
+
+    private IBuildImage BuildImage()
+    {
+        if (_props.Definition.Build.BuildImage is not { } uri)
+        {
+            return LinuxBuildImage.AMAZON_LINUX_2_5;
+        }
+        // ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY(:TAG|@DIGEST)
+        var (host, path) = (uri[..uri.IndexOf('/')], uri[(uri.IndexOf('/') + 1)..]);
+        var parts = host.Split('.');
+        var separator = path.Contains('@') ? path.IndexOf('@') : path.LastIndexOf(':');
+        var repositoryName = path[..separator];
+        var tagOrDigest = path[(separator + 1)..];
+        var repository = Repository.FromRepositoryAttributes(this, "BuildImageRepository", new RepositoryAttributes
+        {
+            RepositoryName = repositoryName,
+            RepositoryArn = $"arn:aws:ecr:{parts[3]}:{parts[0]}:repository/{repositoryName}",
+        });
+        return LinuxBuildImage.FromEcrRepository(repository, tagOrDigest);
+    }
+
+    private static string RetentionName(int days) => days switch
+    {
+        1 => "ONE_DAY", 3 => "THREE_DAYS", 5 => "FIVE_DAYS", 7 => "ONE_WEEK", 14 => "TWO_WEEKS", 30 => "ONE_MONTH",
+        60 => "TWO_MONTHS", 90 => "THREE_MONTHS", 120 => "FOUR_MONTHS", 150 => "FIVE_MONTHS", 180 => "SIX_MONTHS",
+        365 => "ONE_YEAR", 400 => "THIRTEEN_MONTHS", 545 => "EIGHTEEN_MONTHS", 731 => "TWO_YEARS", 1096 => "THREE_YEARS",
+        1827 => "FIVE_YEARS", 2192 => "SIX_YEARS", 2557 => "SEVEN_YEARS", 2922 => "EIGHT_YEARS", 3288 => "NINE_YEARS",
+        _ => "TEN_YEARS",
+    };
+}

@@ -1,0 +1,245 @@
+using System.Text;
+using Slipway.Conventions;
+using Slipway.Runtime;
+
+namespace Slipway.Build;
+
+/// <summary>The buildspecs of the pipeline's CodeBuild projects.</summary>
+public static class BuildSpecs
+{
+    /// <summary>Where builds keep Slipway's helper files.</summary>
+    public const string ToolDirectory = "/tmp/slipway";
+
+    /// <summary>The retry wrapper every network step goes through (3 attempts, growing pauses).</summary>
+    public const string Retry = ToolDirectory + "/retry";
+
+    /// <summary>The commit id variable, set by the pipeline from the source action's output.</summary>
+    public const string CommitVariable = "COMMIT_ID";
+
+    /// <summary>The pushed image URI, exported by the image build and given to later actions.</summary>
+    public const string ImageUriVariable = "IMAGE_URI";
+
+    private const string BuildxCache = ToolDirectory + "/buildx-cache";
+
+    /// <summary>Writes the retry wrapper; the first install command of every buildspec.</summary>
+    private static string InstallRetry() =>
+        $"mkdir -p {ToolDirectory} && printf '%s\\n' '#!/bin/bash' " +
+        "'for attempt in 1 2 3; do \"$@\" && exit 0; echo \"attempt $attempt failed: $*\" >&2; sleep $((attempt * 10)); done' 'exit 1' " +
+        $"> {Retry} && chmod +x {Retry}";
+
+    private static BuildSpecDocument NewSpec(BuildSettings build)
+    {
+        var spec = new BuildSpecDocument();
+        foreach (var (runtime, version) in build.RuntimeVersions)
+        {
+            spec.RuntimeVersions[runtime] = version;
+        }
+        foreach (var secret in build.Secrets)
+        {
+            (secret.Store == SecretStore.SecretsManager ? spec.SecretsManager : spec.ParameterStore)[secret.Name] = secret.Reference;
+        }
+        return spec;
+    }
+
+    /// <summary>Docker image build and push, then the deployment files of every environment.</summary>
+    public static BuildSpecDocument ImageBuild(ServiceDefinition service, ResourceNames names, string repositoryUri)
+    {
+        var build = service.Build;
+        var spec = NewSpec(build);
+        var registry = repositoryUri.Split('/')[0];
+        spec.Variables["REPOSITORY_URI"] = repositoryUri;
+        spec.Variables["REGISTRY"] = registry;
+        spec.Variables["DOCKERFILE"] = build.Dockerfile;
+        spec.Variables["DOCKER_CONTEXT"] = build.Context;
+        spec.Variables["PLATFORMS"] = build.MultiArchitecture
+            ? "linux/amd64,linux/arm64"
+            : service.Container.Architecture == Architecture.ARM64 ? "linux/arm64" : "linux/amd64";
+        spec.Variables[CommitVariable] = "manual";
+        spec.ExportedVariables.AddRange(new[] { ImageUriVariable, "IMAGE_TAG" });
+
+        spec.Install = new BuildPhase(new[] { InstallRetry(), "docker buildx create --name slipway --driver docker-container --use" });
+
+        var login = new List<string>
+        {
+            // Immutable tags: the commit id plus the build number, so a re-run of a commit pushes a new tag.
+            $"IMAGE_TAG=\"${{{CommitVariable}:0:12}}-b${{CODEBUILD_BUILD_NUMBER}}\"",
+            $"{ImageUriVariable}=\"$REPOSITORY_URI:$IMAGE_TAG\"",
+            $"{Retry} bash -c 'aws ecr get-login-password --region \"$AWS_REGION\" | docker login --username AWS --password-stdin \"$REGISTRY\"'",
+        };
+        login.AddRange(RegistryLogin(build, spec));
+        if (build.MultiArchitecture)
+        {
+            // QEMU emulators so that buildx can build the arm64 image on an x86_64 host (after the
+            // registry login, so the pull counts against the authenticated limit).
+            login.Add($"{Retry} docker run --privileged --rm tonistiigi/binfmt:qemu-v8.1.5 --install arm64");
+        }
+        spec.PreBuild = new BuildPhase(login);
+
+        var commands = new List<string>
+        {
+            $"{Retry} docker buildx build --platform \"$PLATFORMS\" --file \"$DOCKERFILE\" --build-arg APP_VERSION=\"$IMAGE_TAG\" " +
+            $"--cache-from type=local,src={BuildxCache} --cache-to type=local,dest={BuildxCache}-new,mode=max " +
+            "--provenance=false --tag \"$IMAGE_URI\" --push \"$DOCKER_CONTEXT\"",
+            // Replace the cache instead of growing it forever.
+            $"rm -rf {BuildxCache} && mv {BuildxCache}-new {BuildxCache}",
+            "printf '{\"ImageURI\":\"%s\"}' \"$IMAGE_URI\" > imageDetail.json",
+        };
+        foreach (var target in service.Environments)
+        {
+            var envNames = names.ForEnvironment(target.Name);
+            commands.Add(WriteFile(DeploymentFiles.TaskDefinitionFile(target.Name), DeploymentFiles.TaskDefinition(envNames, service.Container, target)));
+            commands.Add(WriteFile(DeploymentFiles.AppSpecFile(target.Name), DeploymentFiles.AppSpec(service.Container)));
+        }
+        commands.Add("echo \"Pushed $IMAGE_URI\"");
+        spec.Build = new BuildPhase(commands);
+        spec.ArtifactFiles.AddRange(new[] { "imageDetail.json", "taskdef-*.json", "appspec-*.yaml" });
+        spec.CachePaths.Add(BuildxCache + "/**/*");
+        return spec;
+    }
+
+    /// <summary>The separate compile step: its whole workspace becomes the image build's input.</summary>
+    public static BuildSpecDocument Compile(BuildSettings build)
+    {
+        var spec = NewSpec(build);
+        spec.Install = new BuildPhase(new[] { InstallRetry() });
+        spec.Build = new BuildPhase(build.CompileCommand!.ToArray());
+        spec.ArtifactFiles.Add("**/*");
+        return spec;
+    }
+
+    /// <summary>Unit tests with their report.</summary>
+    public static BuildSpecDocument UnitTests(BuildSettings build, CheckSettings check, string reportGroupArn)
+    {
+        var spec = NewSpec(build);
+        var (install, commands, report, format) = check.Preset switch
+        {
+            CheckPreset.Python => (new[] { $"if [ -f requirements.txt ]; then {Retry} pip install -r requirements.txt; fi", $"{Retry} pip install pytest" },
+                new[] { "python -m pytest --junitxml=reports/junit.xml" }, "reports/junit.xml", "JUNITXML"),
+            CheckPreset.DotNet => (new[] { $"{Retry} dotnet restore" },
+                new[] { "dotnet test --no-restore --logger \"trx;LogFileName=unit-tests.trx\" --results-directory reports" }, "reports/*.trx", "VISUALSTUDIOTRX"),
+            CheckPreset.Node => (new[] { $"{Retry} npm ci" }, new[] { "npm test" }, "reports/junit.xml", "JUNITXML"),
+            _ => (Array.Empty<string>(), Array.Empty<string>(), check.ReportPath, "JUNITXML"),
+        };
+        spec.Install = new BuildPhase(new[] { InstallRetry(), EnterWorkingDirectory(check) }.Concat(install).ToArray());
+        spec.Build = new BuildPhase(new[] { EnterWorkingDirectory(check), "mkdir -p reports" }.Concat(check.Command ?? commands).ToArray());
+        if ((check.ReportPath ?? report) is { } path)
+        {
+            spec.Reports[reportGroupArn] = new BuildReport(new[] { path }, path.EndsWith(".trx", StringComparison.Ordinal) ? "VISUALSTUDIOTRX" : format,
+                check.WorkingDirectory);
+        }
+        spec.CachePaths.AddRange(new[] { "/root/.cache/pip/**/*", "/root/.npm/**/*", "/root/.nuget/packages/**/*" });
+        return spec;
+    }
+
+    /// <summary>The pinned bandit version of the Bandit preset.</summary>
+    public const string BanditVersion = "1.7.10";
+
+    /// <summary>Static analysis (SAST).</summary>
+    public static BuildSpecDocument StaticAnalysis(BuildSettings build, CheckSettings check)
+    {
+        var spec = NewSpec(build);
+        var preset = check.Preset == CheckPreset.Bandit
+            ? new[]
+            {
+                // The JSON report is kept whatever it finds; the second run fails the build on high severity.
+                "bandit -r . -x ./tests,./test,./node_modules,./.venv --exit-zero -f json -o reports/bandit.json",
+                "bandit -r . -x ./tests,./test,./node_modules,./.venv --severity-level high --confidence-level medium",
+            }
+            : Array.Empty<string>();
+        spec.Install = new BuildPhase(check.Preset == CheckPreset.Bandit
+            ? new[] { InstallRetry(), $"{Retry} pip install \"bandit=={BanditVersion}\"" }
+            : new[] { InstallRetry() });
+        spec.Build = new BuildPhase(new[] { EnterWorkingDirectory(check), "mkdir -p reports" }.Concat(check.Command ?? preset).ToArray());
+        spec.ArtifactFiles.Add(check.WorkingDirectory is null ? "reports/**/*" : $"{check.WorkingDirectory}/reports/**/*");
+        spec.CachePaths.Add("/root/.cache/pip/**/*");
+        return spec;
+    }
+
+    /// <summary>The Trivy image scan with its severity gate, report and SBOM.</summary>
+    public static BuildSpecDocument ImageScan(BuildSettings build)
+    {
+        var scan = build.ImageScan;
+        var spec = new BuildSpecDocument();
+        var severities = ImageScanSettings.Severities.SkipWhile(s => s != scan.FailOn);
+        spec.Variables["TRIVY_VERSION"] = scan.TrivyVersion;
+        spec.Variables["TRIVY_SHA256"] = scan.TrivySha256;
+        spec.Variables["TRIVY_DB_REPOSITORY"] = scan.DatabaseRepository;
+        spec.Variables["FAIL_SEVERITIES"] = string.Join(",", severities);
+        spec.Variables[ImageUriVariable] = "";
+        spec.Variables["TRIVY_CACHE_DIR"] = ToolDirectory + "/trivy-cache";
+        const string trivy = ToolDirectory + "/trivy";
+        spec.Install = new BuildPhase(new[]
+        {
+            InstallRetry(),
+            "TRIVY_ARCHIVE=\"trivy_${TRIVY_VERSION}_Linux-64bit.tar.gz\"",
+            $"{Retry} curl -fsSL -o \"{ToolDirectory}/$TRIVY_ARCHIVE\" \"https://github.com/aquasecurity/trivy/releases/download/v${{TRIVY_VERSION}}/$TRIVY_ARCHIVE\"",
+            // The archive must match the pinned checksum before it runs.
+            $"echo \"$TRIVY_SHA256  {ToolDirectory}/$TRIVY_ARCHIVE\" | sha256sum -c -",
+            $"tar -xzf \"{ToolDirectory}/$TRIVY_ARCHIVE\" -C {ToolDirectory} trivy",
+        });
+        spec.PreBuild = new BuildPhase(new[]
+        {
+            "test -n \"$IMAGE_URI\" || { echo 'IMAGE_URI is not set: the pipeline passes it from the image build' >&2; exit 1; }",
+            "export TRIVY_USERNAME=AWS",
+            "export TRIVY_PASSWORD=\"$(aws ecr get-login-password --region \"$AWS_REGION\")\"",
+            // The DB comes from a mirror that is not rate limited like the default registry.
+            $"{Retry} {trivy} image --download-db-only --db-repository \"$TRIVY_DB_REPOSITORY\"",
+        });
+        spec.Build = new BuildPhase(new[]
+        {
+            "mkdir -p reports",
+            $"{trivy} image --skip-db-update --format json --output reports/trivy.json \"$IMAGE_URI\"",
+            $"{trivy} image --skip-db-update --format cyclonedx --output reports/sbom.cdx.json \"$IMAGE_URI\"",
+            $"{trivy} image --skip-db-update --exit-code 1 --severity \"$FAIL_SEVERITIES\" --format table \"$IMAGE_URI\"",
+        });
+        spec.ArtifactFiles.AddRange(new[] { "reports/trivy.json", "reports/sbom.cdx.json" });
+        spec.CachePaths.Add(ToolDirectory + "/trivy-cache/**/*");
+        return spec;
+    }
+
+    /// <summary>The integration-test runner: a temporary ECS task in the target environment.</summary>
+    public static BuildSpecDocument IntegrationTest(string script)
+    {
+        var spec = new BuildSpecDocument();
+        foreach (var name in IntegrationTestVariables)
+        {
+            spec.Variables[name] = "";
+        }
+        spec.Variables["TIMEOUT_MINUTES"] = "15";
+        spec.Install = new BuildPhase(new[] { InstallRetry(), WriteFile(ToolDirectory + "/integration-test.sh", script) });
+        spec.Build = new BuildPhase(new[] { $"bash {ToolDirectory}/integration-test.sh" });
+        return spec;
+    }
+
+    /// <summary>The variables the pipeline sets on each integration-test action.</summary>
+    public static readonly IReadOnlyList<string> IntegrationTestVariables = new[]
+    {
+        "TARGET_ROLE_ARN", "TARGET_REGION", "PARAMETER_PATH", "CONTAINER_NAME", "TEST_COMMAND_JSON", "LOG_GROUP",
+    };
+
+    private static IEnumerable<string> RegistryLogin(BuildSettings build, BuildSpecDocument spec)
+    {
+        if (build.RegistryCredentials is not { } creds)
+        {
+            yield break;
+        }
+        if (creds.Store == SecretStore.SecretsManager)
+        {
+            spec.SecretsManager["REGISTRY_USERNAME"] = $"{creds.Reference}:username";
+            spec.SecretsManager["REGISTRY_PASSWORD"] = $"{creds.Reference}:password";
+        }
+        else
+        {
+            spec.ParameterStore["REGISTRY_USERNAME"] = $"{creds.Reference.TrimEnd('/')}/username";
+            spec.ParameterStore["REGISTRY_PASSWORD"] = $"{creds.Reference.TrimEnd('/')}/password";
+        }
+        yield return $"{Retry} bash -c 'echo \"$REGISTRY_PASSWORD\" | docker login --username \"$REGISTRY_USERNAME\" --password-stdin'";
+    }
+
+    private static string EnterWorkingDirectory(CheckSettings check) =>
+        check.WorkingDirectory is null ? "cd \"$CODEBUILD_SRC_DIR\"" : $"cd \"$CODEBUILD_SRC_DIR/{check.WorkingDirectory}\"";
+
+    /// <summary>A command that writes <paramref name="content"/> to <paramref name="path"/> (base64, so no quoting can break it).</summary>
+    public static string WriteFile(string path, string content) =>
+        $"echo '{Convert.ToBase64String(Encoding.UTF8.GetBytes(content))}' | base64 -d > {path}";
+}

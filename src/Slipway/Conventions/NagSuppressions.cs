@@ -1,0 +1,65 @@
+using System.Runtime.CompilerServices;
+using Amazon.CDK;
+using Constructs;
+
+namespace Slipway.Conventions;
+
+/// <summary>
+/// Writes cdk-nag suppressions as <c>cdk_nag.rules_to_suppress</c> metadata, the same form that
+/// in-process cdk-nag reads, so the templates are checked the same way wherever cdk-nag runs.
+/// Every suppression says why the rule does not apply, and is scoped with <c>applies_to</c>
+/// where the rule supports it.
+/// </summary>
+public static class NagSuppressions
+{
+    // Suppressions are kept on the C# side and written whole each time: reading nested metadata
+    // back through jsii yields untyped JSON, which is easy to corrupt.
+    private static readonly ConditionalWeakTable<object, Dictionary<string, List<Dictionary<string, object>>>> Written = new();
+
+    /// <summary>Suppresses <paramref name="rule"/> on the CloudFormation resource behind <paramref name="construct"/>.</summary>
+    public static void OnResource(IConstruct construct, string rule, string reason, params string[] appliesTo)
+    {
+        var resource = construct as CfnResource ?? construct.Node.DefaultChild as CfnResource
+            ?? throw new ArgumentException($"{construct.Node.Path} has no CloudFormation resource to suppress {rule} on.");
+        var rules = Record(resource, rule, reason, appliesTo);
+        resource.AddMetadata("cdk_nag", new Dictionary<string, object> { ["rules_to_suppress"] = rules });
+    }
+
+    /// <summary>Suppresses <paramref name="rule"/> on every CloudFormation resource under <paramref name="construct"/>.</summary>
+    public static void OnTree(IConstruct construct, string rule, string reason, params string[] appliesTo)
+    {
+        foreach (var child in construct.Node.FindAll())
+        {
+            if (child is CfnResource)
+            {
+                OnResource(child, rule, reason, appliesTo);
+            }
+        }
+    }
+
+    /// <summary>Suppresses <paramref name="rule"/> for a whole stack (template root metadata).</summary>
+    public static void OnStack(Stack stack, string rule, string reason, params string[] appliesTo)
+    {
+        var rules = Record(stack, rule, reason, appliesTo);
+        stack.TemplateOptions.Metadata = new Dictionary<string, object>
+        {
+            ["cdk_nag"] = new Dictionary<string, object> { ["rules_to_suppress"] = rules },
+        };
+    }
+
+    private static object[] Record(IConstruct target, string rule, string reason, string[] appliesTo)
+    {
+        var byPath = Written.GetValue(target.Node.Root, _ => new());
+        if (!byPath.TryGetValue(target.Node.Path, out var rules))
+        {
+            byPath[target.Node.Path] = rules = new();
+        }
+        var entry = new Dictionary<string, object> { ["id"] = rule, ["reason"] = reason };
+        if (appliesTo.Length > 0)
+        {
+            entry["applies_to"] = appliesTo;
+        }
+        rules.Add(entry);
+        return rules.Cast<object>().ToArray();
+    }
+}

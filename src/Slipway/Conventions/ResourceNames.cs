@@ -1,0 +1,102 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Constructs;
+
+namespace Slipway.Conventions;
+
+/// <summary>
+/// The one naming convention every Slipway construct uses for physical names:
+/// <c>{company}-{service}-{environment}-{resource}-{suffix}</c>, where the company prefix and the
+/// environment are optional (pipeline resources belong to no environment) and the suffix is the
+/// CDK context value <c>environmentSuffix</c> (default <c>dev</c>).
+/// </summary>
+/// <remarks>
+/// Names that exceed a service's limit are shortened to the limit with a stable 6-character hash
+/// of the full name, so the same input always yields the same name and CloudFormation never
+/// rejects one. Names are deterministic on purpose: the pipeline (tooling account) refers to roles,
+/// buckets and log groups in other accounts by name, without cross-account tokens.
+/// </remarks>
+public sealed record ResourceNames(string Service, string? Environment, string Suffix, string? Company = null)
+{
+    /// <summary>The CDK context key that sets <see cref="Suffix"/>.</summary>
+    public const string SuffixContextKey = "environmentSuffix";
+
+    /// <summary>The suffix used when the context key is not set.</summary>
+    public const string DefaultSuffix = "dev";
+
+    /// <summary>IAM role names: 64 characters.</summary>
+    public const int RoleLimit = 64;
+
+    /// <summary>Load balancer and target group names: 32 characters.</summary>
+    public const int LoadBalancerLimit = 32;
+
+    /// <summary>S3 bucket names: 63 lowercase characters.</summary>
+    public const int BucketLimit = 63;
+
+    /// <summary>Names of most other resources (pipelines, projects, clusters): 100 characters.</summary>
+    public const int DefaultLimit = 100;
+
+    /// <summary>Reads the suffix from the CDK context of <paramref name="scope"/>.</summary>
+    public static string SuffixFrom(Construct scope) =>
+        scope.Node.TryGetContext(SuffixContextKey) as string is { Length: > 0 } s ? s : DefaultSuffix;
+
+    /// <summary>The same names for another environment of the service.</summary>
+    public ResourceNames ForEnvironment(string? environment) => this with { Environment = environment };
+
+    /// <summary>A physical name for <paramref name="resource"/>, at most <paramref name="limit"/> characters.</summary>
+    public string Name(string resource, int limit = DefaultLimit)
+    {
+        var full = string.Join("-", new[] { Company, Service, Environment, resource, Suffix }
+            .Where(p => !string.IsNullOrEmpty(p))).ToLowerInvariant();
+        return Shorten(full, limit);
+    }
+
+    /// <summary>An IAM role name.</summary>
+    public string Role(string resource) => Name(resource, RoleLimit);
+
+    /// <summary>A load balancer or target group name.</summary>
+    public string LoadBalancer(string resource) => Name(resource, LoadBalancerLimit);
+
+    /// <summary>A globally unique bucket name: the account id keeps two companies' buckets apart.</summary>
+    public string Bucket(string resource, string account) => Name($"{resource}-{account}", BucketLimit);
+
+    /// <summary>A CloudWatch Logs group name.</summary>
+    public string LogGroup(string resource) => "/slipway/" + Name(resource, 400);
+
+    /// <summary>An SSM parameter path under which a runtime publishes what the pipeline needs.</summary>
+    public string ParameterPath(string key) => $"/slipway/{Name("runtime", 400)}/{key}";
+
+    /// <summary>Shortens <paramref name="name"/> to <paramref name="limit"/> with a stable hash.</summary>
+    public static string Shorten(string name, int limit)
+    {
+        if (name.Length <= limit)
+        {
+            return name;
+        }
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..6].ToLowerInvariant();
+        return name[..(limit - hash.Length - 1)].TrimEnd('-') + "-" + hash;
+    }
+
+    private static readonly ConditionalWeakTable<object, Dictionary<string, string>> Claimed = new();
+
+    /// <summary>
+    /// Records that <paramref name="scope"/> uses <paramref name="name"/> for a resource of
+    /// <paramref name="kind"/>, and fails when another construct in the same app already does:
+    /// two resources with one physical name would collide at deploy time.
+    /// </summary>
+    public static string Claim(Construct scope, string kind, string name)
+    {
+        var claims = Claimed.GetValue(scope.Node.Root, _ => new Dictionary<string, string>());
+        var key = kind + "/" + name;
+        if (claims.TryGetValue(key, out var owner) && owner != scope.Node.Path)
+        {
+            throw new SlipwayValidationException(new[]
+            {
+                $"{scope.Node.Path}: \"{name}\" is already the name of the {kind} at {owner}. Give the services or environments distinct names, or use another environmentSuffix.",
+            });
+        }
+        claims[key] = scope.Node.Path;
+        return name;
+    }
+}

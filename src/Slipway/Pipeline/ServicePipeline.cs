@@ -1,0 +1,542 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CodeBuild;
+using Amazon.CDK.AWS.CodeDeploy;
+using Amazon.CDK.AWS.CodePipeline;
+using Amazon.CDK.AWS.CodePipeline.Actions;
+using Amazon.CDK.AWS.ECR;
+using Amazon.CDK.AWS.Events;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.S3;
+using ILifecycleRule = Amazon.CDK.AWS.S3.ILifecycleRule;
+using LifecycleRule = Amazon.CDK.AWS.S3.LifecycleRule;
+using Amazon.CDK.AWS.SNS;
+using Amazon.CDK.AWS.SNS.Subscriptions;
+using Constructs;
+using Slipway.Build;
+using Slipway.Conventions;
+using Slipway.CrossAccount;
+using Slipway.Runtime;
+using CodeCommitRepository = Amazon.CDK.AWS.CodeCommit.Repository;
+using EcrRepository = Amazon.CDK.AWS.ECR.Repository;
+
+namespace Slipway.Pipeline;
+
+/// <summary>Props of <see cref="ServicePipeline"/>.</summary>
+public sealed class ServicePipelineProps
+{
+    /// <summary>The service.</summary>
+    public required ServiceDefinition Definition { get; init; }
+
+    /// <summary>The environment suffix of physical names.</summary>
+    public required string Suffix { get; init; }
+}
+
+/// <summary>
+/// A service's delivery pipeline (CodePipeline V2, queued executions): source → image build →
+/// checks in parallel (unit tests, static analysis, image scan) → for each environment, in order:
+/// [approval] → blue/green deploy through CodeDeploy → [integration tests in a temporary task].
+/// </summary>
+public sealed class ServicePipeline : Construct
+{
+    /// <summary>The pipeline.</summary>
+    public Amazon.CDK.AWS.CodePipeline.Pipeline Pipeline { get; }
+
+    /// <summary>The artifact bucket.</summary>
+    public Bucket ArtifactBucket { get; }
+
+    /// <summary>The artifact key (cross-account or when asked).</summary>
+    public Key? ArtifactKey { get; }
+
+    /// <summary>The image repository.</summary>
+    public EcrRepository Repository { get; }
+
+    /// <summary>The CodeBuild projects.</summary>
+    public BuildProjects Projects { get; }
+
+    /// <summary>The topic approvers are emailed on (when any environment needs approval).</summary>
+    public Topic? ApprovalTopic { get; }
+
+    /// <summary>The key that encrypts the pipeline's SNS topics.</summary>
+    public Key TopicKey { get; }
+
+    /// <summary>The pipeline's service role.</summary>
+    public Role Role { get; }
+
+    /// <summary>Pipeline stage name of each environment's deployment (environment → stage).</summary>
+    public IReadOnlyDictionary<string, string> DeployStages { get; }
+
+    /// <summary>Names of the service (no environment).</summary>
+    public ResourceNames Names { get; }
+
+    /// <summary>The service.</summary>
+    public ServiceDefinition Definition { get; }
+
+    /// <summary>Creates the pipeline.</summary>
+    public ServicePipeline(Construct scope, string id, ServicePipelineProps props) : base(scope, id)
+    {
+        var definition = props.Definition;
+        var v = new Validator();
+        definition.Validate(v, "service");
+        v.ThrowIfAny();
+
+        Definition = definition;
+        Names = definition.Names(props.Suffix);
+        var stack = Stack.Of(this);
+
+        var accessLogs = new Bucket(this, "AccessLogs", new BucketProps
+        {
+            BucketName = ResourceNames.Claim(this, "bucket", Names.Bucket("access-logs", stack.Account)),
+            Encryption = BucketEncryption.S3_MANAGED,
+            EnforceSSL = true,
+            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+            AutoDeleteObjects = true,
+            LifecycleRules = new ILifecycleRule[] { new LifecycleRule { Expiration = Duration.Days(90), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
+        });
+        NagSuppressions.OnResource(accessLogs, "AwsSolutions-S1",
+            "This bucket receives the server access logs of the artifact and cache buckets; logging it too would need another bucket without end.");
+
+        if (definition.ArtifactsUseKms)
+        {
+            ArtifactKey = new Key(this, "ArtifactKey", new KeyProps
+            {
+                Alias = SharedNames.ArtifactKeyAlias(Names),
+                Description = $"Encrypts the {definition.Name} pipeline's artifacts, build output and logs.",
+                EnableKeyRotation = true,
+                PendingWindow = Duration.Days(7),
+                RemovalPolicy = RemovalPolicy.DESTROY,
+            });
+            // CloudWatch Logs encrypts the build log groups with this key:
+            // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+            ArtifactKey.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "AllowCloudWatchLogs",
+                Principals = new IPrincipal[] { new ServicePrincipal($"logs.{stack.Region}.amazonaws.com") },
+                Actions = new[] { "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*" },
+                Resources = new[] { "*" },
+                Conditions = new Dictionary<string, object>
+                {
+                    ["ArnLike"] = new Dictionary<string, object>
+                    {
+                        ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:/slipway/*",
+                    },
+                },
+            }));
+        }
+
+        ArtifactBucket = new Bucket(this, "ArtifactBucket", new BucketProps
+        {
+            BucketName = ResourceNames.Claim(this, "bucket", SharedNames.ArtifactBucket(Names, stack.Account)),
+            Versioned = true,
+            Encryption = ArtifactKey is null ? BucketEncryption.S3_MANAGED : BucketEncryption.KMS,
+            EncryptionKey = ArtifactKey,
+            BucketKeyEnabled = ArtifactKey is not null,
+            EnforceSSL = true,
+            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+            ServerAccessLogsBucket = accessLogs,
+            ServerAccessLogsPrefix = "artifacts/",
+            RemovalPolicy = RemovalPolicy.DESTROY,
+            AutoDeleteObjects = true,
+            LifecycleRules = new ILifecycleRule[]
+            {
+                new LifecycleRule
+                {
+                    Id = "ExpireOldArtifacts",
+                    NoncurrentVersionExpiration = Duration.Days(definition.ArtifactNoncurrentVersionDays),
+                    AbortIncompleteMultipartUploadAfter = Duration.Days(7),
+                    ExpiredObjectDeleteMarker = true,
+                },
+            },
+        });
+
+        Role = new Role(this, "Role", new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.PipelineRole(Names)),
+            AssumedBy = new ServicePrincipal("codepipeline.amazonaws.com"),
+            Description = $"CodePipeline service role of the {definition.Name} pipeline.",
+        });
+        Guardrails.DenyTerminateInstances(Role);
+
+        Repository = new EcrRepository(this, "Repository", new RepositoryProps
+        {
+            RepositoryName = ResourceNames.Claim(this, "ECR repository", SharedNames.Repository(Names)),
+            ImageScanOnPush = true,
+            ImageTagMutability = TagMutability.IMMUTABLE,
+            EmptyOnDelete = true,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+            LifecycleRules = new Amazon.CDK.AWS.ECR.ILifecycleRule[]
+            {
+                new Amazon.CDK.AWS.ECR.LifecycleRule
+                {
+                    Description = $"Keep the last {definition.ImageRetentionCount} images",
+                    MaxImageCount = definition.ImageRetentionCount,
+                    TagStatus = TagStatus.ANY,
+                },
+            },
+        });
+        GrantCrossAccountPull(definition);
+
+        Projects = new BuildProjects(this, "Builds", new BuildProjectsProps
+        {
+            Definition = definition,
+            Names = Names,
+            Repository = Repository,
+            EncryptionKey = ArtifactKey,
+            AccessLogsBucket = accessLogs,
+        });
+
+        TopicKey = new Key(this, "TopicKey", new KeyProps
+        {
+            Description = $"Encrypts the {definition.Name} pipeline's SNS topics.",
+            EnableKeyRotation = true,
+            PendingWindow = Duration.Days(7),
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+
+        Pipeline = new Amazon.CDK.AWS.CodePipeline.Pipeline(this, "Pipeline", new PipelineProps
+        {
+            PipelineName = ResourceNames.Claim(this, "pipeline", Names.Name("pipeline")),
+            PipelineType = PipelineType.V2,
+            // Queued: a second push waits instead of superseding a deployment in progress.
+            ExecutionMode = ExecutionMode.QUEUED,
+            ArtifactBucket = ArtifactBucket,
+            Role = Role,
+            RestartExecutionOnUpdate = false,
+        });
+
+        var sourceOutput = new Artifact_("Source");
+        var (sourceAction, commitVariable) = SourceAction(definition.Source, sourceOutput);
+        Pipeline.AddStage(new StageOptions { StageName = "Source", Actions = new[] { sourceAction } });
+
+        var imageOutput = new Artifact_("Image");
+        var buildActions = new List<IAction>();
+        var imageInput = sourceOutput;
+        if (Projects.Compile is { } compile)
+        {
+            imageInput = new Artifact_("Compiled");
+            buildActions.Add(BuildAction("Compile", compile, sourceOutput, imageInput, commitVariable, runOrder: 1));
+        }
+        buildActions.Add(BuildAction("BuildImage", Projects.ImageBuild, imageInput, imageOutput, commitVariable,
+            runOrder: buildActions.Count + 1, variablesNamespace: BuildNamespace));
+        Pipeline.AddStage(new StageOptions { StageName = "Build", Actions = buildActions.ToArray() });
+
+        var imageUri = $"#{{{BuildNamespace}.{BuildSpecs.ImageUriVariable}}}";
+        var checks = new List<IAction>();
+        if (Projects.UnitTests is { } unitTests)
+        {
+            checks.Add(BuildAction("UnitTests", unitTests, sourceOutput, null, commitVariable, runOrder: 1));
+        }
+        if (Projects.StaticAnalysis is { } sast)
+        {
+            checks.Add(BuildAction("StaticAnalysis", sast, sourceOutput, new Artifact_("StaticAnalysisReport"), commitVariable, runOrder: 1));
+        }
+        if (Projects.ImageScan is { } scan)
+        {
+            checks.Add(BuildAction("ImageScan", scan, sourceOutput, new Artifact_("ImageScanReport"), commitVariable, runOrder: 1,
+                extra: new Dictionary<string, string> { [BuildSpecs.ImageUriVariable] = imageUri }));
+        }
+        if (checks.Count > 0)
+        {
+            // Same run order: the checks run in parallel.
+            Pipeline.AddStage(new StageOptions { StageName = "Checks", Actions = checks.ToArray() });
+        }
+
+        var deployStages = new Dictionary<string, string>();
+        DeploymentTarget? previous = null;
+        foreach (var target in definition.Environments)
+        {
+            var envNames = Names.ForEnvironment(target.Name);
+            if (target.NeedsApproval)
+            {
+                ApprovalTopic ??= CreateApprovalTopic(definition);
+                Pipeline.AddStage(new StageOptions
+                {
+                    StageName = $"Approve-{target.Name}",
+                    Actions = new IAction[]
+                    {
+                        new ManualApprovalAction(new ManualApprovalActionProps
+                        {
+                            ActionName = "Approve",
+                            NotificationTopic = ApprovalTopic,
+                            AdditionalInformation =
+                                $"Promote {definition.Name} commit #{{{SourceNamespace}.{commitVariable}}} (image {imageUri}) to {target.Name} " +
+                                $"({target.Account}/{target.Region})." +
+                                (previous is null ? "" : $" It is running in {previous.Name}: check it there before approving."),
+                            ExternalEntityLink = previous is null ? null : LoadBalancerConsoleLink(previous),
+                        }),
+                    },
+                });
+            }
+
+            var deployStage = $"Deploy-{target.Name}";
+            deployStages[target.Name] = deployStage;
+            var actions = new List<IAction> { DeployAction(target, envNames, imageOutput) };
+            if (target.IntegrationTests is { } tests)
+            {
+                actions.Add(IntegrationTestAction(target, envNames, tests, sourceOutput));
+            }
+            Pipeline.AddStage(new StageOptions { StageName = deployStage, Actions = actions.ToArray() });
+            previous = target;
+        }
+        DeployStages = deployStages;
+
+        SuppressPipelineFindings(stack);
+    }
+
+    /// <summary>The variables namespace of the source action.</summary>
+    public const string SourceNamespace = "Source";
+
+    /// <summary>The variables namespace of the image build action.</summary>
+    public const string BuildNamespace = "Build";
+
+    private (IAction Action, string CommitVariable) SourceAction(PipelineSource source, Artifact_ output)
+    {
+        switch (source)
+        {
+            case GitHubConnectionSource gh:
+            {
+                var role = ActionRole("SourceRole", "source");
+                // Connections created after mid-2024 have codeconnections ARNs; the action checks
+                // the permission under both service prefixes.
+                role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "UseConnection",
+                    Actions = new[] { "codestar-connections:UseConnection", "codeconnections:UseConnection" },
+                    Resources = new[] { gh.ConnectionArn },
+                }));
+                return (new CodeStarConnectionsSourceAction(new CodeStarConnectionsSourceActionProps
+                {
+                    ActionName = "GitHub",
+                    Owner = gh.Owner,
+                    Repo = gh.Repository,
+                    Branch = gh.Branch,
+                    ConnectionArn = gh.ConnectionArn,
+                    Output = output,
+                    TriggerOnPush = true,
+                    Role = role,
+                    VariablesNamespace = SourceNamespace,
+                }), "CommitId");
+            }
+            case GitHubTokenSource token:
+                return (new GitHubSourceAction(new GitHubSourceActionProps
+                {
+                    ActionName = "GitHub",
+                    Owner = token.Owner,
+                    Repo = token.Repository,
+                    Branch = token.Branch,
+                    // A dynamic reference: the token is resolved by CloudFormation, never stored in the template.
+                    OauthToken = SecretValue.SecretsManager(token.TokenSecretName),
+                    Trigger = GitHubTrigger.WEBHOOK,
+                    Output = output,
+                    VariablesNamespace = SourceNamespace,
+                }), "CommitId");
+            case CodeCommitSource cc:
+            {
+                var repository = cc.Create
+                    ? new CodeCommitRepository(this, "SourceRepository", new Amazon.CDK.AWS.CodeCommit.RepositoryProps
+                    {
+                        RepositoryName = ResourceNames.Claim(this, "CodeCommit repository", cc.RepositoryName),
+                        Description = $"Source of {Names.Service} (created by Slipway).",
+                    })
+                    : CodeCommitRepository.FromRepositoryName(this, "SourceRepository", cc.RepositoryName);
+                if (repository is CodeCommitRepository created)
+                {
+                    created.ApplyRemovalPolicy(RemovalPolicy.DESTROY);
+                }
+                return (new CodeCommitSourceAction(new CodeCommitSourceActionProps
+                {
+                    ActionName = "CodeCommit",
+                    Repository = repository,
+                    Branch = cc.Branch,
+                    Trigger = CodeCommitTrigger.EVENTS,
+                    Output = output,
+                    VariablesNamespace = SourceNamespace,
+                }), "CommitId");
+            }
+            case S3Source s3:
+            {
+                var bucket = s3.BucketName is { } name
+                    ? Bucket.FromBucketName(this, "SourceBucket", name)
+                    : new Bucket(this, "SourceBucket", new BucketProps
+                    {
+                        BucketName = ResourceNames.Claim(this, "bucket", Names.Bucket("source", Stack.Of(this).Account)),
+                        Versioned = true,
+                        EventBridgeEnabled = true,
+                        Encryption = BucketEncryption.S3_MANAGED,
+                        EnforceSSL = true,
+                        BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+                        RemovalPolicy = RemovalPolicy.DESTROY,
+                        AutoDeleteObjects = true,
+                        LifecycleRules = new ILifecycleRule[] { new LifecycleRule { NoncurrentVersionExpiration = Duration.Days(30), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
+                    });
+                if (bucket is Bucket createdBucket)
+                {
+                    NagSuppressions.OnResource(createdBucket, "AwsSolutions-S1",
+                        "Source uploads are recorded by CloudTrail data events where required; the bucket holds only source archives the pipeline reads.");
+                }
+                // Start on every new version of the key, through S3's EventBridge notifications
+                // (the bucket must have them on; created buckets do).
+                new Rule(this, "SourceTrigger", new RuleProps
+                {
+                    Description = $"Starts the {Names.Service} pipeline when s3://{s3.BucketName ?? "(source bucket)"}/{s3.ObjectKey} changes.",
+                    EventPattern = new EventPattern
+                    {
+                        Source = new[] { "aws.s3" },
+                        DetailType = new[] { "Object Created" },
+                        Detail = new Dictionary<string, object>
+                        {
+                            ["bucket"] = new Dictionary<string, object> { ["name"] = new[] { bucket.BucketName } },
+                            ["object"] = new Dictionary<string, object> { ["key"] = new[] { s3.ObjectKey } },
+                        },
+                    },
+                    Targets = new IRuleTarget[] { new Amazon.CDK.AWS.Events.Targets.CodePipeline(Pipeline) },
+                });
+                return (new S3SourceAction(new S3SourceActionProps
+                {
+                    ActionName = "S3",
+                    Bucket = bucket,
+                    BucketKey = s3.ObjectKey,
+                    Trigger = S3Trigger.NONE,
+                    Output = output,
+                    VariablesNamespace = SourceNamespace,
+                }), "VersionId");
+            }
+            default:
+                throw new ArgumentException($"Unknown source kind {source.GetType().Name}.");
+        }
+    }
+
+    private Role ActionRole(string id, string resource)
+    {
+        var role = new Role(this, id, new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", Names.Role(resource)),
+            AssumedBy = Role,
+            Description = $"Runs the {resource} action of the {Names.Service} pipeline.",
+        });
+        return role;
+    }
+
+    private static CodeBuildAction BuildAction(string name, IProject project, Artifact_ input, Artifact_? output, string commitVariable,
+        int runOrder, string? variablesNamespace = null, IDictionary<string, string>? extra = null)
+    {
+        var variables = new Dictionary<string, IBuildEnvironmentVariable>
+        {
+            [BuildSpecs.CommitVariable] = new BuildEnvironmentVariable { Value = $"#{{{SourceNamespace}.{commitVariable}}}" },
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            variables[key] = new BuildEnvironmentVariable { Value = value };
+        }
+        return new CodeBuildAction(new CodeBuildActionProps
+        {
+            ActionName = name,
+            Project = project,
+            Input = input,
+            Outputs = output is null ? null : new[] { output },
+            EnvironmentVariables = variables,
+            RunOrder = runOrder,
+            VariablesNamespace = variablesNamespace,
+        });
+    }
+
+    private IAction DeployAction(DeploymentTarget target, ResourceNames envNames, Artifact_ imageOutput)
+    {
+        // Everything in the environment is referred to by its deterministic name and account:
+        // CloudFormation cannot reference another account's resources.
+        var application = EcsApplication.FromEcsApplicationArn(this, $"{Pascal(target.Name)}Application",
+            $"arn:aws:codedeploy:{target.Region}:{target.Account}:application:{SharedNames.DeployApplication(envNames)}");
+        var deploymentGroup = EcsDeploymentGroup.FromEcsDeploymentGroupAttributes(this, $"{Pascal(target.Name)}DeploymentGroup", new EcsDeploymentGroupAttributes
+        {
+            Application = application,
+            DeploymentGroupName = SharedNames.DeploymentGroup(envNames),
+        });
+        var role = Amazon.CDK.AWS.IAM.Role.FromRoleArn(this, $"{Pascal(target.Name)}DeployRole",
+            SharedNames.RoleArn(target.Account, SharedNames.DeployRole(envNames)), new FromRoleArnOptions { Mutable = false });
+        return new CodeDeployEcsDeployAction(new CodeDeployEcsDeployActionProps
+        {
+            ActionName = "Deploy",
+            DeploymentGroup = deploymentGroup,
+            TaskDefinitionTemplateFile = imageOutput.AtPath(DeploymentFiles.TaskDefinitionFile(target.Name)),
+            AppSpecTemplateFile = imageOutput.AtPath(DeploymentFiles.AppSpecFile(target.Name)),
+            ContainerImageInputs = new ICodeDeployEcsContainerImageInput[]
+            {
+                new CodeDeployEcsContainerImageInput { Input = imageOutput, TaskDefinitionPlaceholder = DeploymentFiles.ImagePlaceholder },
+            },
+            Role = role,
+            RunOrder = 1,
+        });
+    }
+
+    private IAction IntegrationTestAction(DeploymentTarget target, ResourceNames envNames, IntegrationTestSettings tests, Artifact_ sourceOutput)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["TARGET_ROLE_ARN"] = SharedNames.RoleArn(target.Account, SharedNames.IntegrationTestRole(envNames)),
+            ["TARGET_REGION"] = target.Region,
+            ["PARAMETER_PATH"] = envNames.ParameterPath("").TrimEnd('/'),
+            ["CONTAINER_NAME"] = Definition.Container.ContainerName,
+            ["TEST_COMMAND_JSON"] = System.Text.Json.JsonSerializer.Serialize(tests.Command),
+            ["LOG_GROUP"] = SharedNames.LogGroup(envNames),
+            ["TIMEOUT_MINUTES"] = tests.TimeoutMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return new CodeBuildAction(new CodeBuildActionProps
+        {
+            ActionName = "IntegrationTests",
+            Project = Projects.IntegrationTests!,
+            Input = sourceOutput,
+            EnvironmentVariables = variables.ToDictionary(kv => kv.Key, kv => (IBuildEnvironmentVariable)new BuildEnvironmentVariable { Value = kv.Value }),
+            RunOrder = 2,
+        });
+    }
+
+    private Topic CreateApprovalTopic(ServiceDefinition definition)
+    {
+        var topic = new Topic(this, "ApprovalTopic", new TopicProps
+        {
+            TopicName = ResourceNames.Claim(this, "SNS topic", Names.Name("approvals", 256)),
+            DisplayName = $"{definition.Name} approvals",
+            MasterKey = TopicKey,
+            EnforceSSL = true,
+        });
+        foreach (var email in definition.Notifications.ApprovalEmails)
+        {
+            topic.AddSubscription(new EmailSubscription(email));
+        }
+        return topic;
+    }
+
+    private string LoadBalancerConsoleLink(DeploymentTarget target) =>
+        // The URL itself lives in the other account; its load balancer's name is deterministic.
+        $"https://{target.Region}.console.aws.amazon.com/ec2/home?region={target.Region}#LoadBalancers:search=" +
+        Names.ForEnvironment(target.Name).LoadBalancer("alb");
+
+    private void GrantCrossAccountPull(ServiceDefinition definition)
+    {
+        var foreign = definition.Environments.Where(e => e.Account != Stack.Of(this).Account).ToArray();
+        if (foreign.Length == 0)
+        {
+            return;
+        }
+        // Exactly the environments' task execution roles may pull, nothing wider.
+        Repository.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "PullFromEnvironmentAccounts",
+            Principals = foreign.Select(e => (IPrincipal)new ArnPrincipal(
+                SharedNames.RoleArn(e.Account, SharedNames.ExecutionRole(Names.ForEnvironment(e.Name))))).ToArray(),
+            Actions = new[] { "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage" },
+        }));
+    }
+
+    private void SuppressPipelineFindings(Stack stack)
+    {
+        NagSuppressions.OnTree(this, "AwsSolutions-IAM5",
+            "Wildcards come from CDK grants scoped to this pipeline's own bucket, key, log groups and report group (object keys and log streams are generated per run).",
+            new[] { "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
+                "Action::kms:ReEncrypt*", "Action::kms:GenerateDataKey*" });
+    }
+
+    private static string Pascal(string name) => string.Concat(name.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+}

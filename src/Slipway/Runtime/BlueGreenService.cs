@@ -1,0 +1,471 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.CodeDeploy;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.ECS;
+using Amazon.CDK.AWS.ElasticLoadBalancingV2;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.S3;
+using Constructs;
+using Slipway.Conventions;
+using ApplicationProtocol = Amazon.CDK.AWS.ElasticLoadBalancingV2.ApplicationProtocol;
+using HealthCheck = Amazon.CDK.AWS.ElasticLoadBalancingV2.HealthCheck;
+using Protocol = Amazon.CDK.AWS.EC2.Protocol;
+
+namespace Slipway.Runtime;
+
+/// <summary>
+/// A Fargate service behind an Application Load Balancer, deployed blue/green by CodeDeploy:
+/// VPC (or an existing one), cluster (or an existing one), ALB with a production and a test
+/// listener, two target groups, the service under the CODE_DEPLOY controller, its roles and log
+/// group, the CodeDeploy application and deployment group, and the alarms that roll it back.
+/// </summary>
+public sealed class BlueGreenService : Construct
+{
+    /// <summary>
+    /// The image of the placeholder that keeps a fresh service healthy until the pipeline's first
+    /// deployment (public ECR: no Docker Hub rate limit, multi-architecture).
+    /// </summary>
+    public const string PlaceholderImage = "public.ecr.aws/docker/library/python:3.12-alpine";
+
+    /// <summary>The VPC the service runs in.</summary>
+    public IVpc Vpc { get; }
+
+    /// <summary>The ECS cluster.</summary>
+    public ICluster Cluster { get; }
+
+    /// <summary>The load balancer.</summary>
+    public ApplicationLoadBalancer LoadBalancer { get; }
+
+    /// <summary>The production listener (80, or 443 with a certificate).</summary>
+    public ApplicationListener ProductionListener { get; }
+
+    /// <summary>The test listener, where the green tasks are reachable before traffic shifts.</summary>
+    public ApplicationListener TestListener { get; }
+
+    /// <summary>The target group that serves production first.</summary>
+    public ApplicationTargetGroup BlueTargetGroup { get; }
+
+    /// <summary>The target group CodeDeploy registers the replacement tasks in.</summary>
+    public ApplicationTargetGroup GreenTargetGroup { get; }
+
+    /// <summary>The tasks' security group (reachable only from the load balancer).</summary>
+    public SecurityGroup ServiceSecurityGroup { get; }
+
+    /// <summary>The Fargate service.</summary>
+    public FargateService Service { get; }
+
+    /// <summary>The bootstrap task definition (a placeholder; the pipeline registers the real ones).</summary>
+    public FargateTaskDefinition TaskDefinition { get; }
+
+    /// <summary>The role ECS uses to pull images, read secrets and write logs.</summary>
+    public Role ExecutionRole { get; }
+
+    /// <summary>The role the application runs with (empty by default).</summary>
+    public Role TaskRole { get; }
+
+    /// <summary>The application's log group.</summary>
+    public LogGroup LogGroup { get; }
+
+    /// <summary>The CodeDeploy application.</summary>
+    public EcsApplication Application { get; }
+
+    /// <summary>The CodeDeploy deployment group.</summary>
+    public EcsDeploymentGroup DeploymentGroup { get; }
+
+    /// <summary>The alarms that make CodeDeploy roll back (5xx and unhealthy hosts, per target group).</summary>
+    public IReadOnlyList<Alarm> RollbackAlarms { get; }
+
+    /// <summary>The URL of the production listener.</summary>
+    public string ServiceUrl { get; }
+
+    /// <summary>The URL of the test listener.</summary>
+    public string TestUrl { get; }
+
+    /// <summary>Creates the service.</summary>
+    public BlueGreenService(Construct scope, string id, BlueGreenServiceProps props) : base(scope, id)
+    {
+        var v = new Validator();
+        BlueGreenServiceProps.Validate(props.Target, props.Container, v, "target");
+        props.Container.Validate(v, "container");
+        v.ThrowIfAny();
+
+        var names = props.Names;
+        var target = props.Target;
+        var net = target.Network;
+        var container = props.Container;
+
+        Vpc = props.Vpc ?? CreateOrImportVpc(names, target);
+        Cluster = props.Cluster ?? (net.ExistingClusterName is { } clusterName
+            ? Amazon.CDK.AWS.ECS.Cluster.FromClusterAttributes(this, "ImportedCluster", new ClusterAttributes { ClusterName = clusterName, Vpc = Vpc })
+            : new Cluster(this, "Cluster", new ClusterProps
+            {
+                ClusterName = ResourceNames.Claim(this, "ECS cluster", names.Name("cluster", 255)),
+                Vpc = Vpc,
+                ContainerInsights = true,
+            }));
+
+        // Load balancer and its access logs (ELB access logs need SSE-S3, not KMS).
+        var accessLogs = new Bucket(this, "AccessLogs", new BucketProps
+        {
+            Encryption = BucketEncryption.S3_MANAGED,
+            EnforceSSL = true,
+            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+            Versioned = false,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+            AutoDeleteObjects = true,
+            LifecycleRules = new ILifecycleRule[] { new LifecycleRule { Expiration = Duration.Days(90), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
+        });
+        NagSuppressions.OnResource(accessLogs, "AwsSolutions-S1",
+            "This bucket is the destination of the load balancer's access logs; logging it to another bucket would only move the problem.");
+
+        var albSecurityGroup = new SecurityGroup(this, "LoadBalancerSecurityGroup", new SecurityGroupProps
+        {
+            Vpc = Vpc,
+            Description = $"{names.Name("alb")}: production and test listeners",
+            AllowAllOutbound = false,
+        });
+        LoadBalancer = new ApplicationLoadBalancer(this, "LoadBalancer", new ApplicationLoadBalancerProps
+        {
+            LoadBalancerName = ResourceNames.Claim(this, "load balancer", names.LoadBalancer("alb")),
+            Vpc = Vpc,
+            InternetFacing = net.InternetFacing,
+            SecurityGroup = albSecurityGroup,
+            VpcSubnets = new SubnetSelection { SubnetType = net.InternetFacing ? SubnetType.PUBLIC : SubnetType.PRIVATE_WITH_EGRESS },
+            DropInvalidHeaderFields = true,
+            DeletionProtection = false,
+        });
+        LoadBalancer.LogAccessLogs(accessLogs, names.Name("alb"));
+
+        var productionSources = net.InternetFacing ? Peer.AnyIpv4() : Peer.Ipv4(Vpc.VpcCidrBlock);
+        albSecurityGroup.AddIngressRule(productionSources, Port.Tcp(net.ProductionPort), "production listener");
+        if (net.CertificateArn is not null)
+        {
+            albSecurityGroup.AddIngressRule(productionSources, Port.Tcp(80), "HTTP, redirected to HTTPS");
+        }
+        foreach (var cidr in net.TestListenerCidrs ?? new[] { Vpc.VpcCidrBlock })
+        {
+            albSecurityGroup.AddIngressRule(Peer.Ipv4(cidr), Port.Tcp(net.TestListenerPort), "test listener: green tasks before traffic shifts");
+        }
+        if (net.InternetFacing)
+        {
+            NagSuppressions.OnResource(albSecurityGroup, "AwsSolutions-EC23",
+                "Internet-facing load balancer: the production listener must accept the public internet. The test listener stays limited to the configured CIDRs.");
+        }
+
+        ServiceSecurityGroup = new SecurityGroup(this, "ServiceSecurityGroup", new SecurityGroupProps
+        {
+            Vpc = Vpc,
+            Description = $"{names.Name("service")}: tasks, reachable only from the load balancer",
+            AllowAllOutbound = true,
+        });
+        ServiceSecurityGroup.AddIngressRule(albSecurityGroup, Port.Tcp(container.Port), "from the load balancer only");
+        albSecurityGroup.AddEgressRule(ServiceSecurityGroup, Port.Tcp(container.Port), "to the tasks");
+
+        BlueTargetGroup = CreateTargetGroup("BlueTargetGroup", names.LoadBalancer("blue"), container);
+        GreenTargetGroup = CreateTargetGroup("GreenTargetGroup", names.LoadBalancer("green"), container);
+
+        if (net.CertificateArn is { } certificateArn)
+        {
+            ProductionListener = LoadBalancer.AddListener("ProductionListener", new BaseApplicationListenerProps
+            {
+                Port = 443,
+                Protocol = ApplicationProtocol.HTTPS,
+                SslPolicy = SslPolicy.RECOMMENDED_TLS,
+                Certificates = new IListenerCertificate[] { ListenerCertificate.FromArn(certificateArn) },
+                DefaultTargetGroups = new IApplicationTargetGroup[] { BlueTargetGroup },
+                Open = false,
+            });
+            LoadBalancer.AddRedirect(new ApplicationLoadBalancerRedirectConfig { SourcePort = 80, TargetPort = 443, Open = false });
+        }
+        else
+        {
+            ProductionListener = LoadBalancer.AddListener("ProductionListener", new BaseApplicationListenerProps
+            {
+                Port = 80,
+                Protocol = ApplicationProtocol.HTTP,
+                DefaultTargetGroups = new IApplicationTargetGroup[] { BlueTargetGroup },
+                Open = false,
+            });
+        }
+        TestListener = LoadBalancer.AddListener("TestListener", new BaseApplicationListenerProps
+        {
+            Port = net.TestListenerPort,
+            Protocol = net.CertificateArn is null ? ApplicationProtocol.HTTP : ApplicationProtocol.HTTPS,
+            Certificates = net.CertificateArn is null ? null : new IListenerCertificate[] { ListenerCertificate.FromArn(net.CertificateArn) },
+            SslPolicy = net.CertificateArn is null ? null : SslPolicy.RECOMMENDED_TLS,
+            DefaultTargetGroups = new IApplicationTargetGroup[] { GreenTargetGroup },
+            Open = false,
+        });
+        var scheme = net.CertificateArn is null ? "http" : "https";
+        ServiceUrl = $"{scheme}://{LoadBalancer.LoadBalancerDnsName}" + (net.ProductionPort is 80 or 443 ? "" : $":{net.ProductionPort}");
+        TestUrl = $"{scheme}://{LoadBalancer.LoadBalancerDnsName}:{net.TestListenerPort}";
+
+        // Roles and logs. Names are deterministic: the pipeline's generated taskdef.json names them.
+        LogGroup = new LogGroup(this, "LogGroup", new LogGroupProps
+        {
+            LogGroupName = ResourceNames.Claim(this, "log group", CrossAccount.SharedNames.LogGroup(names)),
+            Retention = RetentionDays.ONE_MONTH,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+        ExecutionRole = new Role(this, "ExecutionRole", new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", CrossAccount.SharedNames.ExecutionRole(names)),
+            AssumedBy = new ServicePrincipal("ecs-tasks.amazonaws.com"),
+            Description = "ECS task execution: pulls the service image, reads its secrets, writes its logs.",
+        });
+        TaskRole = new Role(this, "TaskRole", new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", CrossAccount.SharedNames.TaskRole(names)),
+            AssumedBy = new ServicePrincipal("ecs-tasks.amazonaws.com"),
+            Description = "The service's own permissions (none by default; add grants to this role).",
+        });
+        GrantExecution(props, target);
+
+        // The bootstrap task definition never depends on ContainerSettings beyond the port, so
+        // changing image, cpu, memory or environment never asks CloudFormation to update a
+        // CODE_DEPLOY-controlled service. The placeholder answers 200 on every path, so a fresh
+        // stack stabilizes before the pipeline's first deployment.
+        TaskDefinition = new FargateTaskDefinition(this, "BootstrapTaskDefinition", new FargateTaskDefinitionProps
+        {
+            Family = CrossAccount.SharedNames.TaskFamily(names),
+            Cpu = 256,
+            MemoryLimitMiB = 512,
+            ExecutionRole = ExecutionRole,
+            TaskRole = TaskRole,
+            RuntimePlatform = new RuntimePlatform
+            {
+                CpuArchitecture = CpuArchitecture.X86_64,
+                OperatingSystemFamily = OperatingSystemFamily.LINUX,
+            },
+        });
+        TaskDefinition.AddContainer(container.ContainerName, new ContainerDefinitionOptions
+        {
+            Image = ContainerImage.FromRegistry(PlaceholderImage),
+            EntryPoint = new[] { "python3", "-c" },
+            Command = new[] { PlaceholderServer(container.Port) },
+            PortMappings = new IPortMapping[] { new PortMapping { ContainerPort = container.Port, Protocol = Amazon.CDK.AWS.ECS.Protocol.TCP } },
+            Logging = LogDriver.AwsLogs(new AwsLogDriverProps { LogGroup = LogGroup, StreamPrefix = "bootstrap" }),
+            Essential = true,
+            ReadonlyRootFilesystem = true,
+            // Unprivileged unless the port needs root to bind.
+            User = container.Port >= 1024 ? "65534" : null,
+        });
+
+        Service = new FargateService(this, "Service", new FargateServiceProps
+        {
+            ServiceName = ResourceNames.Claim(this, "ECS service", names.Name("service", 255)),
+            Cluster = Cluster,
+            TaskDefinition = TaskDefinition,
+            DesiredCount = target.EffectiveDesiredCount,
+            DeploymentController = new DeploymentController { Type = DeploymentControllerType.CODE_DEPLOY },
+            AssignPublicIp = false,
+            VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
+            SecurityGroups = new ISecurityGroup[] { ServiceSecurityGroup },
+            HealthCheckGracePeriod = Duration.Seconds(60),
+            PropagateTags = PropagatedTagSource.SERVICE,
+            EnableECSManagedTags = true,
+        });
+        Service.AttachToApplicationTargetGroup(BlueTargetGroup);
+        // Both listeners must exist before the service registers targets.
+        Service.Node.AddDependency(ProductionListener, TestListener);
+
+        RollbackAlarms = new[]
+        {
+            TargetGroupAlarm("Blue5xxAlarm", BlueTargetGroup.Metrics.HttpCodeTarget(HttpCodeTarget.TARGET_5XX_COUNT, Sum()), 5, names.Name("blue-5xx"), "5xx responses from the blue tasks"),
+            TargetGroupAlarm("Green5xxAlarm", GreenTargetGroup.Metrics.HttpCodeTarget(HttpCodeTarget.TARGET_5XX_COUNT, Sum()), 5, names.Name("green-5xx"), "5xx responses from the green tasks"),
+            TargetGroupAlarm("BlueUnhealthyAlarm", BlueTargetGroup.Metrics.UnhealthyHostCount(Max()), 1, names.Name("blue-unhealthy"), "unhealthy blue tasks"),
+            TargetGroupAlarm("GreenUnhealthyAlarm", GreenTargetGroup.Metrics.UnhealthyHostCount(Max()), 1, names.Name("green-unhealthy"), "unhealthy green tasks"),
+        };
+
+        Application = new EcsApplication(this, "Application", new EcsApplicationProps
+        {
+            ApplicationName = ResourceNames.Claim(this, "CodeDeploy application", CrossAccount.SharedNames.DeployApplication(names)),
+        });
+        var codeDeployRole = new Role(this, "CodeDeployRole", new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", names.Role("codedeploy")),
+            AssumedBy = new ServicePrincipal("codedeploy.amazonaws.com"),
+            Description = "CodeDeploy service role for blue/green ECS deployments.",
+            ManagedPolicies = new[] { ManagedPolicy.FromAwsManagedPolicyName("AWSCodeDeployRoleForECS") },
+        });
+        NagSuppressions.OnResource(codeDeployRole, "AwsSolutions-IAM4",
+            "AWSCodeDeployRoleForECS is the service role policy AWS documents for CodeDeploy ECS blue/green; it tracks new actions CodeDeploy needs.",
+            "Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS");
+        DeploymentGroup = new EcsDeploymentGroup(this, "DeploymentGroup", new EcsDeploymentGroupProps
+        {
+            DeploymentGroupName = ResourceNames.Claim(this, "CodeDeploy deployment group", CrossAccount.SharedNames.DeploymentGroup(names)),
+            Application = Application,
+            Service = Service,
+            Role = codeDeployRole,
+            DeploymentConfig = DeploymentConfigFor(target.EffectiveTrafficShifting, names),
+            BlueGreenDeploymentConfig = new EcsBlueGreenDeploymentConfig
+            {
+                BlueTargetGroup = BlueTargetGroup,
+                GreenTargetGroup = GreenTargetGroup,
+                Listener = ProductionListener,
+                TestListener = TestListener,
+                TerminationWaitTime = Duration.Minutes(target.EffectiveTerminationWaitMinutes),
+            },
+            AutoRollback = new AutoRollbackConfig { FailedDeployment = true, StoppedDeployment = true, DeploymentInAlarm = true },
+            Alarms = RollbackAlarms.Cast<IAlarm>().ToArray(),
+        });
+    }
+
+    private static MetricOptions Sum() => new() { Statistic = "Sum", Period = Duration.Minutes(1) };
+
+    private static MetricOptions Max() => new() { Statistic = "Maximum", Period = Duration.Minutes(1) };
+
+    private Alarm TargetGroupAlarm(string id, Metric metric, double threshold, string name, string what) =>
+        new(this, id, new AlarmProps
+        {
+            AlarmName = ResourceNames.Claim(this, "alarm", name),
+            AlarmDescription = $"Rolls back a CodeDeploy deployment on {what}.",
+            Metric = metric,
+            Threshold = threshold,
+            EvaluationPeriods = 2,
+            DatapointsToAlarm = 2,
+            ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        });
+
+    private ApplicationTargetGroup CreateTargetGroup(string id, string name, ContainerSettings container) =>
+        new(this, id, new ApplicationTargetGroupProps
+        {
+            TargetGroupName = ResourceNames.Claim(this, "target group", name),
+            Vpc = Vpc,
+            Port = container.Port,
+            Protocol = ApplicationProtocol.HTTP,
+            TargetType = TargetType.IP,
+            DeregistrationDelay = Duration.Seconds(30),
+            HealthCheck = new HealthCheck
+            {
+                Path = container.HealthCheckPath,
+                HealthyHttpCodes = "200",
+                Interval = Duration.Seconds(15),
+                Timeout = Duration.Seconds(5),
+                HealthyThresholdCount = 2,
+                UnhealthyThresholdCount = 3,
+            },
+        });
+
+    private IVpc CreateOrImportVpc(ResourceNames names, DeploymentTarget target)
+    {
+        var net = target.Network;
+        if (net.ExistingVpc is { } existing)
+        {
+            return Amazon.CDK.AWS.EC2.Vpc.FromVpcAttributes(this, "ImportedVpc", new VpcAttributes
+            {
+                VpcId = existing.VpcId,
+                AvailabilityZones = existing.AvailabilityZones.ToArray(),
+                PrivateSubnetIds = existing.PrivateSubnetIds.ToArray(),
+                PublicSubnetIds = existing.PublicSubnetIds.ToArray(),
+            });
+        }
+        var vpc = new Vpc(this, "Vpc", new VpcProps
+        {
+            VpcName = names.Name("vpc"),
+            IpAddresses = IpAddresses.Cidr(net.VpcCidr),
+            MaxAzs = 2,
+            NatGateways = net.NatGateways ?? (target.IsProduction ? 2 : 1),
+            SubnetConfiguration = new ISubnetConfiguration[]
+            {
+                new SubnetConfiguration { Name = "public", SubnetType = SubnetType.PUBLIC, CidrMask = 24 },
+                new SubnetConfiguration { Name = "private", SubnetType = SubnetType.PRIVATE_WITH_EGRESS, CidrMask = 22 },
+            },
+        });
+        var flowLogs = new LogGroup(this, "FlowLogs", new LogGroupProps
+        {
+            LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup("vpc-flow")),
+            Retention = RetentionDays.ONE_MONTH,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+        vpc.AddFlowLog("FlowLog", new FlowLogOptions
+        {
+            Destination = FlowLogDestination.ToCloudWatchLogs(flowLogs),
+            TrafficType = FlowLogTrafficType.REJECT,
+        });
+        return vpc;
+    }
+
+    private void GrantExecution(BlueGreenServiceProps props, DeploymentTarget target)
+    {
+        // Image pull from the service's repository (in the tooling account when cross-account;
+        // the repository policy there admits this role by name).
+        ExecutionRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "PullServiceImage",
+            Actions = new[] { "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage" },
+            Resources = new[] { props.ImageRepositoryArn },
+        }));
+        // GetAuthorizationToken has no resource-level permissions:
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
+        ExecutionRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "EcrLogin",
+            Actions = new[] { "ecr:GetAuthorizationToken" },
+            Resources = new[] { "*" },
+        }));
+        NagSuppressions.OnTree(ExecutionRole, "AwsSolutions-IAM5",
+            "ecr:GetAuthorizationToken supports no resource-level permission (AWS service authorization reference); every other action is scoped.",
+            "Resource::*");
+        LogGroup.GrantWrite(ExecutionRole);
+
+        var stack = Stack.Of(this);
+        var secretArns = props.Container.Secrets.Where(s => s.Store == SecretStore.SecretsManager)
+            .Select(s => SecretArn(s.Reference, target)).Distinct().ToArray();
+        if (secretArns.Length > 0)
+        {
+            ExecutionRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "ReadContainerSecrets",
+                Actions = new[] { "secretsmanager:GetSecretValue" },
+                Resources = secretArns,
+            }));
+        }
+        var parameterArns = props.Container.Secrets.Where(s => s.Store == SecretStore.ParameterStore)
+            .Select(s => $"arn:{stack.Partition}:ssm:{target.Region}:{target.Account}:parameter/{s.Reference.TrimStart('/')}").Distinct().ToArray();
+        if (parameterArns.Length > 0)
+        {
+            ExecutionRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "ReadContainerParameters",
+                Actions = new[] { "ssm:GetParameters" },
+                Resources = parameterArns,
+            }));
+        }
+    }
+
+    /// <summary>The ARN pattern of a Secrets Manager secret given by name or ARN.</summary>
+    public static string SecretArn(string reference, DeploymentTarget target) =>
+        reference.StartsWith("arn:", StringComparison.Ordinal)
+            ? reference
+            // Secrets Manager appends six random characters to a secret's ARN.
+            : $"arn:aws:secretsmanager:{target.Region}:{target.Account}:secret:{reference}-??????";
+
+    private IEcsDeploymentConfig DeploymentConfigFor(TrafficShifting shifting, ResourceNames names) =>
+        shifting.PredefinedConfigName switch
+        {
+            "CodeDeployDefault.ECSAllAtOnce" => EcsDeploymentConfig.ALL_AT_ONCE,
+            "CodeDeployDefault.ECSCanary10Percent5Minutes" => EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+            "CodeDeployDefault.ECSCanary10Percent15Minutes" => EcsDeploymentConfig.CANARY_10PERCENT_15MINUTES,
+            "CodeDeployDefault.ECSLinear10PercentEvery1Minutes" => EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTES,
+            "CodeDeployDefault.ECSLinear10PercentEvery3Minutes" => EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
+            // No predefined configuration: create one (AWS::CodeDeploy::DeploymentConfig).
+            _ => new EcsDeploymentConfig(this, "TrafficShifting", new EcsDeploymentConfigProps
+            {
+                DeploymentConfigName = ResourceNames.Claim(this, "CodeDeploy deployment config", names.Name("traffic")),
+                TrafficRouting = shifting.Kind == TrafficShiftingKind.Canary
+                    ? new TimeBasedCanaryTrafficRouting(new TimeBasedCanaryTrafficRoutingProps { Percentage = shifting.Percentage, Interval = Duration.Minutes(shifting.IntervalMinutes) })
+                    : new TimeBasedLinearTrafficRouting(new TimeBasedLinearTrafficRoutingProps { Percentage = shifting.Percentage, Interval = Duration.Minutes(shifting.IntervalMinutes) }),
+            }),
+        };
+
+    private static string PlaceholderServer(int port) =>
+        "import http.server as h\n" +
+        "class H(h.BaseHTTPRequestHandler):\n" +
+        "    def do_GET(self):\n" +
+        "        self.send_response(200); self.end_headers(); self.wfile.write(b'slipway placeholder: awaiting the first pipeline deployment')\n" +
+        $"h.ThreadingHTTPServer(('', {port}), H).serve_forever()\n";
+}

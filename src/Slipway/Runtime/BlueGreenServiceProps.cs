@@ -1,0 +1,88 @@
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.ECS;
+using Slipway.Conventions;
+
+namespace Slipway.Runtime;
+
+/// <summary>Props of <see cref="BlueGreenService"/>.</summary>
+public sealed class BlueGreenServiceProps
+{
+    /// <summary>Physical names for this service and environment.</summary>
+    public required ResourceNames Names { get; init; }
+
+    /// <summary>The environment deployed to.</summary>
+    public required DeploymentTarget Target { get; init; }
+
+    /// <summary>What runs in the tasks (used here for the port and health check only).</summary>
+    public required ContainerSettings Container { get; init; }
+
+    /// <summary>The ECR repository ARN the tasks' images come from; the execution role may pull from it.</summary>
+    public required string ImageRepositoryArn { get; init; }
+
+    /// <summary>A VPC to use.</summary>
+    /// <remarks>Default: <see cref="NetworkSettings.ExistingVpc"/> if set, else a new VPC.</remarks>
+    public IVpc? Vpc { get; init; }
+
+    /// <summary>A cluster to use.</summary>
+    /// <remarks>Default: <see cref="NetworkSettings.ExistingClusterName"/> if set, else a new cluster.</remarks>
+    public ICluster? Cluster { get; init; }
+
+    /// <summary>Validates the props, collecting every problem under <paramref name="path"/>.</summary>
+    public static void Validate(DeploymentTarget target, ContainerSettings container, Validator v, string path)
+    {
+        v.DnsLabel(target.Name, $"{path}.name", 20);
+        v.AccountId(target.Account, $"{path}.account");
+        v.Region(target.Region, $"{path}.region");
+        var net = target.Network;
+        v.Port(net.TestListenerPort, $"{path}.network.testListenerPort");
+        v.Require(net.TestListenerPort != net.ProductionPort && !(net.CertificateArn is not null && net.TestListenerPort == 80),
+            $"{path}.network.testListenerPort", net.TestListenerPort,
+            $"clashes with the production listener (port {net.ProductionPort}{(net.CertificateArn is null ? "" : " and the HTTP redirect on 80")}). Choose another port, for example 9000.");
+        v.Require(net.NatGateways is null or >= 0 and <= 2, $"{path}.network.natGateways", net.NatGateways,
+            "must be 0, 1 or 2 (the VPC spans two availability zones).");
+        v.Require(net.NatGateways != 0 || net.ExistingVpc is not null, $"{path}.network.natGateways", net.NatGateways,
+            "is 0 but the tasks run in private subnets and must pull images. Use 1 or more, or bring an existing VPC with its own egress.");
+        v.Require(System.Net.IPNetwork.TryParse(net.VpcCidr, out var cidr) && cidr.PrefixLength is >= 16 and <= 24,
+            $"{path}.network.vpcCidr", net.VpcCidr, "must be an IPv4 CIDR from /16 to /24, for example \"10.0.0.0/16\".");
+        foreach (var (c, i) in (net.TestListenerCidrs ?? Array.Empty<string>()).Select((c, i) => (c, i)))
+        {
+            v.Require(System.Net.IPNetwork.TryParse(c, out _), $"{path}.network.testListenerCidrs[{i}]", c,
+                "is not a CIDR. Use a form such as \"10.0.0.0/8\".");
+        }
+        if (net.CertificateArn is { } cert && !Validator.IsToken(cert))
+        {
+            v.Require(cert.StartsWith("arn:aws", StringComparison.Ordinal) && cert.Contains(":acm:", StringComparison.Ordinal) && cert.Contains(":certificate/", StringComparison.Ordinal),
+                $"{path}.network.certificateArn", cert, "is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID).");
+        }
+        if (net.ExistingVpc is { } vpc)
+        {
+            v.Require(vpc.VpcId.StartsWith("vpc-", StringComparison.Ordinal), $"{path}.network.existingVpc.vpcId", vpc.VpcId, "is not a VPC id (vpc-...).");
+            v.Require(vpc.PrivateSubnetIds.Count >= 2 && vpc.PrivateSubnetIds.All(s => s.StartsWith("subnet-", StringComparison.Ordinal)),
+                $"{path}.network.existingVpc.privateSubnetIds", vpc.PrivateSubnetIds, "must list at least two subnet ids (subnet-...), one per availability zone.");
+            v.Require(vpc.PublicSubnetIds.Count == vpc.PrivateSubnetIds.Count && vpc.AvailabilityZones.Count == vpc.PrivateSubnetIds.Count,
+                $"{path}.network.existingVpc", vpc.VpcId, "needs as many public subnets and availability zones as private subnets, in the same order.");
+        }
+        v.Require(target.TerminationWaitMinutes is null or >= 0 and <= 2880, $"{path}.terminationWaitMinutes", target.TerminationWaitMinutes,
+            "must be from 0 to 2880 minutes (CodeDeploy's limit is two days).");
+        v.Require(target.DesiredCount is null or >= 1 and <= 100, $"{path}.desiredCount", target.DesiredCount, "must be from 1 to 100.");
+        if (target.TrafficShifting is { Kind: not TrafficShiftingKind.AllAtOnce } ts)
+        {
+            v.Require(ts.Percentage is >= 1 and <= 99, $"{path}.trafficShifting.percentage", ts.Percentage, "must be from 1 to 99.");
+            v.Require(ts.IntervalMinutes is >= 1 and <= 2880, $"{path}.trafficShifting.minutes", ts.IntervalMinutes, "must be from 1 to 2880.");
+        }
+        if (target.IntegrationTests is { } it)
+        {
+            v.Require(it.Command.Count > 0 && it.Command.All(c => !string.IsNullOrWhiteSpace(c)), $"{path}.integrationTests.command", it.Command,
+                "must be a non-empty command, for example [\"python\", \"integration/run_integration.py\"].");
+            v.Require(it.TimeoutMinutes is >= 1 and <= 480, $"{path}.integrationTests.timeoutMinutes", it.TimeoutMinutes, "must be from 1 to 480.");
+        }
+        var cpu = target.Cpu ?? container.Cpu;
+        var memory = target.Memory ?? container.Memory;
+        var valid = ContainerSettings.ValidMemory(cpu);
+        if (v.Require(valid.Count > 0, $"{path}.cpu", cpu, "is not a Fargate CPU size. Use 256, 512, 1024, 2048, 4096, 8192 or 16384."))
+        {
+            v.Require(valid.Contains(memory), $"{path}.memory", memory,
+                $"is not valid with {cpu} CPU units on Fargate. Use one of {valid[0]}..{valid[^1]} MiB ({string.Join(", ", valid.Take(4))}, ...).");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+namespace Slipway.Runtime;
+
+/// <summary>
+/// One environment a service is deployed to: an AWS account and region, whether promotion needs
+/// approval, how traffic shifts, and what runs there.
+/// </summary>
+public sealed class DeploymentTarget
+{
+    /// <summary>Environment name (dev, staging, prod, ...): lowercase letters, digits, hyphens.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The 12-digit AWS account id the environment lives in.</summary>
+    public required string Account { get; init; }
+
+    /// <summary>The AWS region the environment lives in.</summary>
+    public required string Region { get; init; }
+
+    /// <summary>Whether this environment is production (DORA metrics, safer defaults).</summary>
+    /// <remarks>Default: true when <see cref="Name"/> is "prod" or "production".</remarks>
+    public bool? Production { get; init; }
+
+    /// <summary>Whether a person must approve before the pipeline deploys here.</summary>
+    /// <remarks>Default: true in production, false elsewhere. Production always requires approval.</remarks>
+    public bool? RequiresApproval { get; init; }
+
+    /// <summary>How CodeDeploy shifts traffic.</summary>
+    /// <remarks>Default: canary 10% for 5 minutes in production, all at once elsewhere.</remarks>
+    public TrafficShifting? TrafficShifting { get; init; }
+
+    /// <summary>How long the old (blue) tasks keep running after traffic has moved, in minutes (0-2880).</summary>
+    /// <remarks>Default: 10 in production, 0 elsewhere.</remarks>
+    public int? TerminationWaitMinutes { get; init; }
+
+    /// <summary>Number of tasks.</summary>
+    /// <remarks>Default: 2 in production, 1 elsewhere.</remarks>
+    public int? DesiredCount { get; init; }
+
+    /// <summary>Integration tests run in a temporary ECS task after each deployment here.</summary>
+    /// <remarks>Default: none.</remarks>
+    public IntegrationTestSettings? IntegrationTests { get; init; }
+
+    /// <summary>Network and load balancer settings.</summary>
+    /// <remarks>Default: a new VPC, a new cluster, an internet-facing HTTP load balancer.</remarks>
+    public NetworkSettings Network { get; init; } = new();
+
+    /// <summary>Environment variables added to (or overriding) the service's for this environment.</summary>
+    /// <remarks>Default: none.</remarks>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Task CPU units in this environment.</summary>
+    /// <remarks>Default: the service's <see cref="ContainerSettings.Cpu"/>.</remarks>
+    public int? Cpu { get; init; }
+
+    /// <summary>Task memory (MiB) in this environment.</summary>
+    /// <remarks>Default: the service's <see cref="ContainerSettings.Memory"/>.</remarks>
+    public int? Memory { get; init; }
+
+    /// <summary>True for production, by flag or by name.</summary>
+    public bool IsProduction => Production ?? Name is "prod" or "production";
+
+    /// <summary>True when promotion into this environment waits for a person.</summary>
+    public bool NeedsApproval => IsProduction || (RequiresApproval ?? false);
+
+    /// <summary>The traffic-shifting policy in effect.</summary>
+    public TrafficShifting EffectiveTrafficShifting =>
+        TrafficShifting ?? (IsProduction ? Runtime.TrafficShifting.Canary10Percent5Minutes : Runtime.TrafficShifting.AllAtOnce);
+
+    /// <summary>The termination wait in effect, in minutes.</summary>
+    public int EffectiveTerminationWaitMinutes => TerminationWaitMinutes ?? (IsProduction ? 10 : 0);
+
+    /// <summary>The task count in effect.</summary>
+    public int EffectiveDesiredCount => DesiredCount ?? (IsProduction ? 2 : 1);
+}
+
+/// <summary>Integration tests run as a temporary ECS task from the service's new image.</summary>
+public sealed class IntegrationTestSettings
+{
+    /// <summary>The command the test task runs instead of the service (exit code 0 = pass).</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+
+    /// <summary>Minutes before the test task is stopped and the stage fails.</summary>
+    /// <remarks>Default: 15.</remarks>
+    public int TimeoutMinutes { get; init; } = 15;
+}
+
+/// <summary>An existing VPC to deploy into instead of creating one.</summary>
+/// <param name="VpcId">The VPC id (vpc-...).</param>
+/// <param name="PrivateSubnetIds">Subnets with a route to a NAT gateway, for the tasks (at least 2).</param>
+/// <param name="PublicSubnetIds">Public subnets for an internet-facing load balancer (at least 2).</param>
+/// <param name="AvailabilityZones">The AZs of the subnets, in the same order.</param>
+public sealed record ExistingVpc(string VpcId, IReadOnlyList<string> PrivateSubnetIds, IReadOnlyList<string> PublicSubnetIds, IReadOnlyList<string> AvailabilityZones);
+
+/// <summary>Network and load-balancer settings of an environment.</summary>
+public sealed class NetworkSettings
+{
+    /// <summary>Deploy into this VPC instead of creating one.</summary>
+    /// <remarks>Default: a new VPC with public and private subnets in two AZs.</remarks>
+    public ExistingVpc? ExistingVpc { get; init; }
+
+    /// <summary>NAT gateways of a new VPC (0-2).</summary>
+    /// <remarks>Default: 2 in production (one per AZ), 1 elsewhere.</remarks>
+    public int? NatGateways { get; init; }
+
+    /// <summary>The CIDR of a new VPC.</summary>
+    /// <remarks>Default: "10.0.0.0/16".</remarks>
+    public string VpcCidr { get; init; } = "10.0.0.0/16";
+
+    /// <summary>Run in this existing ECS cluster (by name; it must be in the VPC).</summary>
+    /// <remarks>Default: a new cluster with Container Insights.</remarks>
+    public string? ExistingClusterName { get; init; }
+
+    /// <summary>Whether the load balancer faces the internet.</summary>
+    /// <remarks>Default: true.</remarks>
+    public bool InternetFacing { get; init; } = true;
+
+    /// <summary>An ACM certificate ARN: the production listener serves HTTPS on 443 and port 80 redirects.</summary>
+    /// <remarks>Default: none; the production listener serves HTTP on 80.</remarks>
+    public string? CertificateArn { get; init; }
+
+    /// <summary>The port of the test listener, where CodeDeploy exposes the green tasks before shifting.</summary>
+    /// <remarks>Default: 9000.</remarks>
+    public int TestListenerPort { get; init; } = 9000;
+
+    /// <summary>CIDRs allowed to reach the test listener.</summary>
+    /// <remarks>Default: the VPC's CIDR only.</remarks>
+    public IReadOnlyList<string>? TestListenerCidrs { get; init; }
+
+    /// <summary>The production listener's port: 443 with a certificate, 80 without.</summary>
+    public int ProductionPort => CertificateArn is null ? 80 : 443;
+}

@@ -1,0 +1,103 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.SSM;
+using Constructs;
+using Slipway.Conventions;
+using Slipway.CrossAccount;
+
+namespace Slipway.Runtime;
+
+/// <summary>Props of <see cref="ServiceRuntimeStack"/>.</summary>
+public sealed class ServiceRuntimeStackProps : StackProps
+{
+    /// <summary>The service.</summary>
+    public required ServiceDefinition Definition { get; init; }
+
+    /// <summary>The environment this stack deploys.</summary>
+    public required DeploymentTarget Target { get; init; }
+
+    /// <summary>The environment suffix of physical names.</summary>
+    public required string Suffix { get; init; }
+}
+
+/// <summary>
+/// One service in one environment, in that environment's account and region: the blue/green
+/// service, the roles the pipeline assumes there, and the parameters its integration tests read.
+/// </summary>
+public sealed class ServiceRuntimeStack : Stack
+{
+    /// <summary>The service.</summary>
+    public BlueGreenService Service { get; }
+
+    /// <summary>The roles the pipeline assumes in this account.</summary>
+    public PipelineAccessRoles AccessRoles { get; }
+
+    /// <summary>Names in this environment.</summary>
+    public ResourceNames Names { get; }
+
+    /// <summary>Creates the stack.</summary>
+    public ServiceRuntimeStack(Construct scope, string id, ServiceRuntimeStackProps props)
+        : base(scope, id, WithEnvironment(props))
+    {
+        var definition = props.Definition;
+        var target = props.Target;
+        Names = definition.Names(props.Suffix).ForEnvironment(target.Name);
+
+        Service = new BlueGreenService(this, "Service", new BlueGreenServiceProps
+        {
+            Names = Names,
+            Target = target,
+            Container = definition.Container,
+            ImageRepositoryArn = $"arn:aws:ecr:{definition.ToolingRegion}:{definition.ToolingAccount}:repository/{SharedNames.Repository(Names)}",
+        });
+        AccessRoles = new PipelineAccessRoles(this, "PipelineAccess", new PipelineAccessRolesProps
+        {
+            Names = Names,
+            ToolingAccount = definition.ToolingAccount,
+            ToolingRegion = definition.ToolingRegion,
+            Service = Service,
+            ArtifactsUseKms = definition.ArtifactsUseKms,
+        });
+
+        // What the integration-test task needs to start next to the service.
+        Publish("cluster", Service.Cluster.ClusterName, "The ECS cluster name");
+        Publish("service", Service.Service.ServiceName, "The ECS service name");
+        Publish("subnets", Fn.Join(",", Service.Vpc.SelectSubnets(new Amazon.CDK.AWS.EC2.SubnetSelection { SubnetType = Amazon.CDK.AWS.EC2.SubnetType.PRIVATE_WITH_EGRESS }).SubnetIds), "Private subnets for test tasks");
+        Publish("security-group", Service.ServiceSecurityGroup.SecurityGroupId, "Security group of the tasks");
+        Publish("service-url", Service.ServiceUrl, "The production listener URL");
+
+        Output("ServiceUrl", Service.ServiceUrl, "The service's production URL");
+        Output("TestListenerUrl", Service.TestUrl, "Where the green tasks answer before traffic shifts");
+        Output("ClusterName", Service.Cluster.ClusterName, "The ECS cluster");
+        Output("ServiceName", Service.Service.ServiceName, "The ECS service");
+        Output("DeploymentGroupName", Service.DeploymentGroup.DeploymentGroupName, "The CodeDeploy deployment group");
+        Output("DeployRoleArn", AccessRoles.DeployRole.RoleArn, "The role the pipeline assumes to deploy here");
+
+        definition.Tags(target.Name).ApplyTo(this);
+        Guardrails.ApplyPermissionsBoundary(this, definition.PermissionsBoundaryPolicyName);
+        DestroyOnDelete.ApplyTo(this);
+        StackSuppressions.ForCdkProviders(this);
+    }
+
+    private void Publish(string key, string value, string description) =>
+        new StringParameter(this, "Parameter" + string.Concat(key.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])), new StringParameterProps
+        {
+            ParameterName = Names.ParameterPath(key),
+            StringValue = value,
+            Description = $"{description} (Slipway: read by the integration-test build).",
+        });
+
+    private void Output(string id, string value, string description) =>
+        new CfnOutput(this, id, new CfnOutputProps { Value = value, Description = description });
+
+    private static StackProps WithEnvironment(ServiceRuntimeStackProps props)
+    {
+        var names = props.Definition.Names(props.Suffix).ForEnvironment(props.Target.Name);
+        return new StackProps
+        {
+            Env = new Amazon.CDK.Environment { Account = props.Target.Account, Region = props.Target.Region },
+            StackName = names.Name("runtime", 128),
+            Description = $"Slipway runtime of {props.Definition.Name} in {props.Target.Name} ({props.Target.Account}/{props.Target.Region})",
+            TerminationProtection = false,
+        };
+    }
+}

@@ -1,0 +1,40 @@
+using Amazon.CDK;
+using Slipway.Conventions;
+using Slipway.Pipeline;
+using Slipway.Runtime;
+
+namespace Slipway;
+
+/// <summary>The stacks of one service: a pipeline stack and a runtime stack per environment.</summary>
+/// <param name="Pipeline">The pipeline stack (tooling account).</param>
+/// <param name="Runtimes">The runtime stacks, in promotion order.</param>
+public sealed record ServiceStacks(ServicePipelineStack Pipeline, IReadOnlyList<ServiceRuntimeStack> Runtimes);
+
+/// <summary>Adds services to a CDK app.</summary>
+public static class SlipwayStacks
+{
+    /// <summary>
+    /// Validates <paramref name="definition"/> and adds its stacks to <paramref name="app"/>:
+    /// one runtime stack per environment (deployed first: the pipeline's key, bucket and repository
+    /// policies name roles that must exist) and the pipeline stack.
+    /// </summary>
+    public static ServiceStacks Add(App app, ServiceDefinition definition)
+    {
+        var v = new Validator();
+        definition.Validate(v, "service");
+        v.ThrowIfAny();
+
+        var suffix = ResourceNames.SuffixFrom(app);
+        var names = definition.Names(suffix);
+        var runtimes = definition.Environments.Select(target => new ServiceRuntimeStack(app, Id(names.ForEnvironment(target.Name).Name("runtime")),
+            new ServiceRuntimeStackProps { Definition = definition, Target = target, Suffix = suffix })).ToList();
+        var pipeline = new ServicePipelineStack(app, Id(names.Name("pipeline")), new ServicePipelineStackProps { Definition = definition, Suffix = suffix });
+        foreach (var runtime in runtimes)
+        {
+            pipeline.AddDependency(runtime, "The pipeline's key, bucket and repository policies name roles this stack creates.");
+        }
+        return new ServiceStacks(pipeline, runtimes);
+    }
+
+    private static string Id(string name) => string.Concat(name.Split('-').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
+}
