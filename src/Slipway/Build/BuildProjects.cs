@@ -192,12 +192,32 @@ public sealed class BuildProjects : Construct
             Timeout = Duration.Minutes(60),
             QueuedTimeout = Duration.Hours(8),
         });
+        SuppressGrantWildcards(project, needsEcrLogin: privileged || resource == "image-scan");
         if (_props.EncryptionKey is null)
         {
             NagSuppressions.OnResource(project, "AwsSolutions-CB4",
                 "Single-account mode with SSE-S3 artifacts (the configured artifacts.encryption): build output is encrypted with the AWS-managed S3 key. Set artifacts.encryption to kms for a customer-managed key.");
         }
         return project;
+    }
+
+    private void SuppressGrantWildcards(PipelineProject project, bool needsEcrLogin)
+    {
+        var stack = Stack.Of(this);
+        var appliesTo = new List<string>
+        {
+            $"Resource::{NagSuppressions.Ref(CacheBucket, "Arn")}/*",
+            // CDK grants every project its default log group and report groups, by project name.
+            $"Resource::arn:<AWS::Partition>:logs:{stack.Region}:{stack.Account}:log-group:/aws/codebuild/{NagSuppressions.Ref(project)}:*",
+            $"Resource::arn:<AWS::Partition>:codebuild:{stack.Region}:{stack.Account}:report-group/{NagSuppressions.Ref(project)}-*",
+        };
+        if (needsEcrLogin)
+        {
+            appliesTo.Add("Resource::*");
+        }
+        NagSuppressions.OnTree(project.Role!, "AwsSolutions-IAM5",
+            "Objects of this pipeline's own cache bucket and the project's own log and report groups (names generated per build); ecr:GetAuthorizationToken has no resource-level permission.",
+            appliesTo.ToArray());
     }
 
     private IBuildImage BuildImage()

@@ -25,12 +25,16 @@ public static class NagSuppressions
         resource.AddMetadata("cdk_nag", new Dictionary<string, object> { ["rules_to_suppress"] = rules });
     }
 
-    /// <summary>Suppresses <paramref name="rule"/> on every CloudFormation resource under <paramref name="construct"/>.</summary>
+    /// <summary>
+    /// Suppresses <paramref name="rule"/> on every CloudFormation resource under
+    /// <paramref name="construct"/> (for IAM rules, on its IAM resources only).
+    /// </summary>
     public static void OnTree(IConstruct construct, string rule, string reason, params string[] appliesTo)
     {
+        var iamOnly = rule.StartsWith("AwsSolutions-IAM", StringComparison.Ordinal);
         foreach (var child in construct.Node.FindAll())
         {
-            if (child is CfnResource)
+            if (child is CfnResource resource && (!iamOnly || resource.CfnResourceType.StartsWith("AWS::IAM::", StringComparison.Ordinal)))
             {
                 OnResource(child, rule, reason, appliesTo);
             }
@@ -45,6 +49,17 @@ public static class NagSuppressions
         {
             ["cdk_nag"] = new Dictionary<string, object> { ["rules_to_suppress"] = rules },
         };
+    }
+
+    /// <summary>
+    /// How cdk-nag writes a reference to <paramref name="construct"/>'s resource in finding ids:
+    /// <c>&lt;LogicalId&gt;</c>, or <c>&lt;LogicalId.Attribute&gt;</c> with <paramref name="attribute"/>.
+    /// (A token: it resolves to the logical id when the metadata is synthesized.)
+    /// </summary>
+    public static string Ref(IConstruct construct, string? attribute = null)
+    {
+        var resource = construct as CfnElement ?? (CfnElement)construct.Node.DefaultChild!;
+        return $"<{Stack.Of(construct).GetLogicalId(resource)}{(attribute is null ? "" : "." + attribute)}>";
     }
 
     private static object[] Record(IConstruct target, string rule, string reason, string[] appliesTo)
