@@ -19,7 +19,8 @@ public static class Cli
     private static readonly Option<string> FileOption = new("--file", "-f")
     {
         Description = "The manifest",
-        DefaultValueFactory = _ => ManifestLoader.DefaultFile,
+        // Under `cdk synth -c manifest=FILE` the CDK CLI passes its context in CDK_CONTEXT_JSON.
+        DefaultValueFactory = _ => ManifestFromCdkContext() ?? ManifestLoader.DefaultFile,
     };
 
     /// <summary>Runs the command line and returns the exit code.</summary>
@@ -66,6 +67,17 @@ public static class Cli
             return 2;
         }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = errors });
+    }
+
+    private static string? ManifestFromCdkContext()
+    {
+        var json = System.Environment.GetEnvironmentVariable("CDK_CONTEXT_JSON");
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        return doc.RootElement.TryGetProperty("manifest", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.String ? m.GetString() : null;
     }
 
     private static int Guard(TextWriter errors, Func<int> action)

