@@ -25,18 +25,18 @@ public static class ManifestSchema
     {
         foreach (var error in errors)
         {
-            if (error is ChildSchemaValidationError child && error.Kind is ValidationErrorKind.NotOneOf or ValidationErrorKind.NotAnyOf)
+            if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
             {
-                // Report the branch with the fewest problems: the one the author most likely meant.
-                var best = child.Errors.Values.OrderBy(e => e.Count).FirstOrDefault();
-                if (best is { Count: > 0 })
+                // oneOf/anyOf: report the branch with the fewest problems, the one the author most
+                // likely meant. Other wrappers (list items, properties): report everything inside.
+                var inner = error.Kind is ValidationErrorKind.NotOneOf or ValidationErrorKind.NotAnyOf
+                    ? child.Errors.Values.OrderBy(e => e.Count).First()
+                    : child.Errors.Values.SelectMany(e => e);
+                foreach (var e in Flatten(inner))
                 {
-                    foreach (var inner in Flatten(best))
-                    {
-                        yield return inner;
-                    }
-                    continue;
+                    yield return e;
                 }
+                continue;
             }
             yield return error;
         }

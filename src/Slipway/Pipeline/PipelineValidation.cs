@@ -36,6 +36,13 @@ public static partial class PipelineValidation
 
     private static void ValidateSource(PipelineSource source, Validator v, string path)
     {
+        path += source switch
+        {
+            GitHubConnectionSource => ".github",
+            GitHubTokenSource => ".githubToken",
+            CodeCommitSource => ".codecommit",
+            _ => ".s3",
+        };
         switch (source)
         {
             case GitHubConnectionSource gh:

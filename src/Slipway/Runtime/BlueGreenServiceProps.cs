@@ -76,13 +76,9 @@ public sealed class BlueGreenServiceProps
                 "must be a non-empty command, for example [\"python\", \"integration/run_integration.py\"].");
             v.Require(it.TimeoutMinutes is >= 1 and <= 480, $"{path}.integrationTests.timeoutMinutes", it.TimeoutMinutes, "must be from 1 to 480.");
         }
-        var cpu = target.Cpu ?? container.Cpu;
-        var memory = target.Memory ?? container.Memory;
-        var valid = ContainerSettings.ValidMemory(cpu);
-        if (v.Require(valid.Count > 0, $"{path}.cpu", cpu, "is not a Fargate CPU size. Use 256, 512, 1024, 2048, 4096, 8192 or 16384."))
+        if (target.Cpu is not null || target.Memory is not null)
         {
-            v.Require(valid.Contains(memory), $"{path}.memory", memory,
-                $"is not valid with {cpu} CPU units on Fargate. Use one of {valid[0]}..{valid[^1]} MiB ({string.Join(", ", valid.Take(4))}, ...).");
+            ContainerSettings.ValidateSize(target.Cpu ?? container.Cpu, target.Memory ?? container.Memory, v, path);
         }
     }
 }

@@ -70,6 +70,7 @@ public sealed class ContainerSettings
     public void Validate(Conventions.Validator v, string path)
     {
         v.Port(Port, $"{path}.port");
+        ValidateSize(Cpu, Memory, v, path);
         v.Require(HealthCheckPath.StartsWith('/') && HealthCheckPath.Length <= 1024 && !HealthCheckPath.Any(char.IsWhiteSpace) && !HealthCheckPath.Contains('?'),
             $"{path}.healthCheckPath", HealthCheckPath, "must be an absolute URL path without spaces or a query, for example \"/health\".");
         v.DnsLabel(ContainerName, $"{path}.containerName", 255);
@@ -93,6 +94,17 @@ public sealed class ContainerSettings
             // Secrets belong in Secrets Manager or Parameter Store, never in templates.
             v.Require(!LooksSecret(key), $"{path}.environment.{key}", value,
                 "looks like a secret in a plain environment variable. Move it to secrets (Secrets Manager or Parameter Store).");
+        }
+    }
+
+    /// <summary>Checks a Fargate CPU/memory pair; problems are reported as <paramref name="path"/>.cpu/.memory.</summary>
+    public static void ValidateSize(int cpu, int memory, Conventions.Validator v, string path)
+    {
+        var valid = ValidMemory(cpu);
+        if (v.Require(valid.Count > 0, $"{path}.cpu", cpu, "is not a Fargate CPU size. Use 256, 512, 1024, 2048, 4096, 8192 or 16384."))
+        {
+            v.Require(valid.Contains(memory), $"{path}.memory", memory,
+                $"is not valid with {cpu} CPU units on Fargate. Use one of {valid[0]}..{valid[^1]} MiB ({string.Join(", ", valid.Take(4))}, ...).");
         }
     }
 

@@ -1,0 +1,96 @@
+using Slipway.Cli.Manifest;
+using Slipway.Pipeline;
+using Slipway.Runtime;
+
+namespace Slipway.Tests.Cli;
+
+public sealed class ManifestLoaderTests
+{
+    public const string Valid = """
+        services:
+          - name: orders
+            costCenter: cc-1234
+            source:
+              github:
+                owner: example-org
+                repository: orders-service
+                connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123
+            container:
+              port: 8080
+              healthCheckPath: /health
+            build:
+              unitTests:
+                preset: python
+            notifications:
+              approvalEmails: [releases@example.com]
+            environments:
+              - name: staging
+                account: "111111111111"
+                region: us-east-1
+              - name: prod
+                account: "111111111111"
+                region: us-east-1
+        """;
+
+    [Fact]
+    public void A_valid_manifest_maps_to_the_same_defaults_as_the_props()
+    {
+        var service = Assert.Single(ManifestLoader.Load("slipway.yaml", Valid));
+        Assert.Equal("orders", service.Name);
+        var gh = Assert.IsType<GitHubConnectionSource>(service.Source);
+        Assert.Equal("main", gh.Branch);
+        Assert.Equal(new ContainerSettings().Memory, service.Container.Memory);
+        Assert.Equal(90, service.ArtifactNoncurrentVersionDays);
+        Assert.False(service.IsCrossAccount);
+        Assert.True(service.Environments[1].NeedsApproval);
+        Assert.Equal(TrafficShifting.Canary10Percent5Minutes, service.Environments[1].EffectiveTrafficShifting);
+    }
+
+    public static TheoryData<string, string, string, string> BadInputs => new()
+    {
+        // name of the case, text replaced, replacement, expected in the message
+        { "account not 12 digits", "account: \"111111111111\"\n        region: us-east-1\n      - name: prod", "account: \"12345\"\n        region: us-east-1\n      - name: prod", "services[0].environments[0].account: \"12345\"" },
+        { "account unquoted with leading zero", "account: \"111111111111\"\n        region: us-east-1\n      - name: prod", "account: 011111111111\n        region: us-east-1\n      - name: prod", "must be text (quote it" },
+        { "unknown region", "region: us-east-1\n      - name: prod", "region: us-east-9\n      - name: prod", "services[0].environments[0].region: \"us-east-9\" is not an AWS region" },
+        { "service name too long", "name: orders", "name: orders-service-with-a-much-too-long-name", "services[0].name" },
+        { "service name uppercase", "name: orders", "name: Orders", "services[0].name: \"Orders\" has the wrong form" },
+        { "invalid health path", "healthCheckPath: /health", "healthCheckPath: health check", "services[0].container.healthCheckPath: \"health check\"" },
+        { "port out of range", "port: 8080", "port: 70000", "services[0].container.port: 70000 is above the maximum" },
+        { "test listener clashes with production", "region: us-east-1\n      - name: prod", "region: us-east-1\n        network:\n          testListenerPort: 80\n      - name: prod", "services[0].environments[0].network.testListenerPort: 80 clashes with the production listener" },
+        { "unknown manifest key with suggestion", "costCenter: cc-1234", "costCentre: cc-1234", "unknown field \"costCentre\". Did you mean \"costCenter\"?" },
+        { "unknown environment key", "region: us-east-1\n      - name: prod", "region: us-east-1\n        requireApproval: true\n      - name: prod", "Did you mean \"requiresApproval\"?" },
+        { "malformed connection arn", "connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123", "connectionArn: arn:aws:s3:::bucket", "services[0].source.github.connectionArn: \"arn:aws:s3:::bucket\" is not a connection ARN" },
+        { "missing connection arn", "        connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123\n", "", "services[0].source.github.connectionArn: is required" },
+        { "invalid email", "approvalEmails: [releases@example.com]", "approvalEmails: [releases-at-example]", "services[0].notifications.approvalEmails[0]: \"releases-at-example\" is not an email address" },
+        { "approval without email", "approvalEmails: [releases@example.com]", "approvalEmails: []", "requires approval. Add at least one approver address" },
+        { "empty test command", "preset: python", "preset: custom\n        command: []", "services[0].build.unitTests.command" },
+        { "unknown preset", "preset: python", "preset: cobol", "services[0].build.unitTests.preset: \"cobol\" is not allowed" },
+        { "duplicate environment", "- name: prod", "- name: staging", "\"staging\" is the name of more than one environment" },
+        { "memory invalid for cpu", "port: 8080", "port: 8080\n      cpu: 256\n      memory: 4096", "services[0].container.memory" },
+        { "cross-account turned off with foreign accounts", "costCenter: cc-1234", "costCenter: cc-1234\n    crossAccount: false\n    pipeline:\n      account: \"999999999999\"", "services[0].crossAccount: false but environment \"staging\" is in 111111111111/us-east-1" },
+        { "token instead of secret name", "github:\n        owner: example-org\n        repository: orders-service\n        connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123", "githubToken:\n        owner: example-org\n        repository: orders-service\n        tokenSecret: ghp_abcdefghijklmnop", "must be the NAME of a Secrets Manager secret" },
+        { "wrong type for desired count", "region: us-east-1\n      - name: prod", "region: us-east-1\n        desiredCount: two\n      - name: prod", "desiredCount: \"two\" must be a whole number" },
+        { "yaml syntax error", "services:", "services: [", "not valid YAML" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void Rejects_bad_input_naming_the_field(string @case, string find, string replace, string expected)
+    {
+        var text = Valid.Replace("\r", "");
+        Assert.True(text.Contains(find), $"case \"{@case}\": the base manifest does not contain the text to replace");
+        var error = Assert.Throws<ManifestException>(() => ManifestLoader.Load("slipway.yaml", text.Replace(find, replace)));
+        Assert.Contains(expected, error.Message);
+        Assert.StartsWith("slipway.yaml:", error.Problems[0]);
+    }
+
+    [Fact]
+    public void Reports_every_problem_at_once_with_line_numbers()
+    {
+        var text = Valid.Replace("account: \"111111111111\"", "account: \"1\"").Replace("port: 8080", "port: 0");
+        var error = Assert.Throws<ManifestException>(() => ManifestLoader.Load("m.yaml", text));
+        Assert.Equal(3, error.Problems.Count);
+        Assert.Contains(error.Problems, p => p.StartsWith("m.yaml:10:", StringComparison.Ordinal) && p.Contains("container.port"));
+        Assert.Contains(error.Problems, p => p.StartsWith("m.yaml:19:", StringComparison.Ordinal) && p.Contains("environments[0].account"));
+    }
+}

@@ -1,0 +1,232 @@
+using System.Text.Json.Nodes;
+using Amazon.CDK.Assertions;
+using Slipway.Runtime;
+using Slipway.Tests.TestSupport;
+
+namespace Slipway.Tests.Runtime;
+
+public sealed class BlueGreenServiceFixture
+{
+    public Scenario Scenario { get; } = new(Services.SingleAccount(envs =>
+    {
+        envs.Add(new DeploymentTarget
+        {
+            Name = "canary", Account = Services.Tooling, Region = "us-east-1",
+            TrafficShifting = TrafficShifting.Linear(20, 2), TerminationWaitMinutes = 5,
+            Network = new NetworkSettings { CertificateArn = "arn:aws:acm:us-east-1:111111111111:certificate/abc-123", TestListenerCidrs = new[] { "10.20.0.0/16" }, InternetFacing = false },
+        });
+    }));
+
+    public ServiceRuntimeStack Staging => Scenario.Services[0].Runtimes[0];
+    public ServiceRuntimeStack Prod => Scenario.Services[0].Runtimes[1];
+    public ServiceRuntimeStack Https => Scenario.Services[0].Runtimes[2];
+}
+
+public sealed class BlueGreenServiceTests : IClassFixture<BlueGreenServiceFixture>
+{
+    private readonly BlueGreenServiceFixture _f;
+
+    public BlueGreenServiceTests(BlueGreenServiceFixture fixture) => _f = fixture;
+
+    private Template T(ServiceRuntimeStack s) => _f.Scenario.Template(s);
+
+    [Fact]
+    public void Production_listener_serves_http_on_80_and_test_listener_its_own_port()
+    {
+        var listeners = _f.Scenario.Resources(_f.Staging, "AWS::ElasticLoadBalancingV2::Listener").Select(r => r.Resource["Properties"]!).ToList();
+        Assert.Equal(new[] { 80, 9000 }, listeners.Select(l => l["Port"]!.GetValue<int>()).Order());
+        Assert.All(listeners, l => Assert.Equal("HTTP", l["Protocol"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void With_a_certificate_production_is_https_on_443_and_http_redirects()
+    {
+        T(_f.Https).HasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["Port"] = 443, ["Protocol"] = "HTTPS",
+            ["Certificates"] = new[] { new Dictionary<string, object> { ["CertificateArn"] = "arn:aws:acm:us-east-1:111111111111:certificate/abc-123" } },
+        }));
+        T(_f.Https).HasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["Port"] = 80,
+            ["DefaultActions"] = new[] { Match.ObjectLike(new Dictionary<string, object> { ["Type"] = "redirect" }) },
+        }));
+        T(_f.Https).HasResourceProperties("AWS::ElasticLoadBalancingV2::LoadBalancer", Match.ObjectLike(new Dictionary<string, object> { ["Scheme"] = "internal" }));
+    }
+
+    [Fact]
+    public void Two_ip_target_groups_check_the_configured_health_path_on_the_container_port()
+    {
+        var groups = _f.Scenario.Resources(_f.Staging, "AWS::ElasticLoadBalancingV2::TargetGroup").Select(r => r.Resource["Properties"]!).ToList();
+        Assert.Equal(2, groups.Count);
+        Assert.All(groups, g =>
+        {
+            Assert.Equal(8080, g["Port"]!.GetValue<int>());
+            Assert.Equal("ip", g["TargetType"]!.GetValue<string>());
+            Assert.Equal("/health", g["HealthCheckPath"]!.GetValue<string>());
+            Assert.Equal("200", g["Matcher"]!["HttpCode"]!.GetValue<string>());
+        });
+        Assert.Equal(new[] { "orders-staging-blue-dev", "orders-staging-green-dev" }, groups.Select(g => g["Name"]!.GetValue<string>()).Order());
+    }
+
+    [Fact]
+    public void Service_uses_the_code_deploy_controller_in_private_subnets_without_public_ip()
+    {
+        var service = _f.Scenario.Single(_f.Staging, "AWS::ECS::Service")["Properties"]!;
+        Assert.Equal("CODE_DEPLOY", service["DeploymentController"]!["Type"]!.GetValue<string>());
+        Assert.Equal("DISABLED", service["NetworkConfiguration"]!["AwsvpcConfiguration"]!["AssignPublicIp"]!.GetValue<string>());
+        Assert.Equal("FARGATE", service["LaunchType"]!.GetValue<string>());
+        var subnets = Json.List(service["NetworkConfiguration"]!["AwsvpcConfiguration"]!["Subnets"]);
+        Assert.All(subnets, s => Assert.Contains("privateSubnet", s));
+        Assert.Equal(1, service["DesiredCount"]!.GetValue<int>());
+        Assert.Equal(2, _f.Scenario.Single(_f.Prod, "AWS::ECS::Service")["Properties"]!["DesiredCount"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData(0, "CodeDeployDefault.ECSAllAtOnce", 0)]
+    [InlineData(1, "CodeDeployDefault.ECSCanary10Percent5Minutes", 10)]
+    public void Traffic_shifting_and_termination_wait_follow_the_environment(int index, string config, int waitMinutes)
+    {
+        var stack = _f.Scenario.Services[0].Runtimes[index];
+        var group = _f.Scenario.Single(stack, "AWS::CodeDeploy::DeploymentGroup")["Properties"]!;
+        Assert.Equal(config, group["DeploymentConfigName"]!.GetValue<string>());
+        Assert.Equal(waitMinutes, group["BlueGreenDeploymentConfiguration"]!["TerminateBlueInstancesOnDeploymentSuccess"]!["TerminationWaitTimeInMinutes"]!.GetValue<int>());
+        Assert.Equal("BLUE_GREEN", group["DeploymentStyle"]!["DeploymentType"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_linear_policy_without_a_predefined_config_creates_one()
+    {
+        T(_f.Https).HasResourceProperties("AWS::CodeDeploy::DeploymentConfig", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["ComputePlatform"] = "ECS",
+            ["TrafficRoutingConfig"] = new Dictionary<string, object>
+            {
+                ["Type"] = "TimeBasedLinear",
+                ["TimeBasedLinear"] = new Dictionary<string, object> { ["LinearInterval"] = 2, ["LinearPercentage"] = 20 },
+            },
+        }));
+    }
+
+    [Fact]
+    public void Deployments_roll_back_on_failure_stop_and_alarm()
+    {
+        var group = _f.Scenario.Single(_f.Prod, "AWS::CodeDeploy::DeploymentGroup")["Properties"]!;
+        Assert.True(group["AutoRollbackConfiguration"]!["Enabled"]!.GetValue<bool>());
+        Assert.Equal(new[] { "DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST" },
+            group["AutoRollbackConfiguration"]!["Events"]!.AsArray().Select(e => e!.GetValue<string>()).Order());
+        Assert.True(group["AlarmConfiguration"]!["Enabled"]!.GetValue<bool>());
+        Assert.Equal(4, group["AlarmConfiguration"]!["Alarms"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Alarms_watch_5xx_and_unhealthy_hosts_of_both_target_groups()
+    {
+        var alarms = _f.Scenario.Resources(_f.Staging, "AWS::CloudWatch::Alarm").Select(r => r.Resource["Properties"]!).ToList();
+        var byMetric = alarms.GroupBy(a => a["MetricName"]!.GetValue<string>()).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal(2, byMetric["HTTPCode_Target_5XX_Count"].Count);
+        Assert.Equal(2, byMetric["UnHealthyHostCount"].Count);
+        Assert.All(alarms, a => Assert.Equal("AWS/ApplicationELB", a["Namespace"]!.GetValue<string>()));
+        var targetGroups = alarms.Select(a => Json.Render(a["Dimensions"]!.AsArray().First(d => d!["Name"]!.GetValue<string>() == "TargetGroup")!["Value"])).Distinct();
+        Assert.Equal(2, targetGroups.Count());
+    }
+
+    [Fact]
+    public void Logs_are_kept_30_days()
+    {
+        var groups = _f.Scenario.Resources(_f.Staging, "AWS::Logs::LogGroup").Select(r => r.Resource["Properties"]!).ToList();
+        Assert.Contains(groups, g => g["LogGroupName"]!.GetValue<string>() == "/slipway/orders-staging-service-dev");
+        Assert.All(groups, g => Assert.Equal(30, g["RetentionInDays"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public void Only_the_load_balancer_reaches_the_tasks()
+    {
+        var ingress = _f.Scenario.Resources(_f.Staging, "AWS::EC2::SecurityGroupIngress").Select(r => r.Resource["Properties"]!).ToList();
+        var toTasks = Assert.Single(ingress, i => i["FromPort"]!.GetValue<int>() == 8080);
+        Assert.Contains("LoadBalancerSecurityGroup", Json.Render(toTasks["SourceSecurityGroupId"]));
+        var serviceGroup = _f.Scenario.Resources(_f.Staging, "AWS::EC2::SecurityGroup").Single(r => r.LogicalId.Contains("ServiceSecurityGroup")).Resource["Properties"]!;
+        Assert.Null(serviceGroup["SecurityGroupIngress"]);
+    }
+
+    [Fact]
+    public void Test_listener_is_reachable_only_from_the_configured_cidrs()
+    {
+        var albGroup = _f.Scenario.Resources(_f.Https, "AWS::EC2::SecurityGroup").Single(r => r.LogicalId.Contains("LoadBalancerSecurityGroup")).Resource["Properties"]!;
+        var rules = albGroup["SecurityGroupIngress"]!.AsArray();
+        var test = Assert.Single(rules, r => r!["FromPort"]!.GetValue<int>() == 9000);
+        Assert.Equal("10.20.0.0/16", test!["CidrIp"]!.GetValue<string>());
+        var stagingAlb = _f.Scenario.Resources(_f.Staging, "AWS::EC2::SecurityGroup").Single(r => r.LogicalId.Contains("LoadBalancerSecurityGroup")).Resource["Properties"]!;
+        var stagingTest = Assert.Single(stagingAlb["SecurityGroupIngress"]!.AsArray(), r => r!["FromPort"]!.GetValue<int>() == 9000);
+        Assert.Contains("Vpc", Json.Render(stagingTest!["CidrIp"]));
+        Assert.Contains(stagingAlb["SecurityGroupIngress"]!.AsArray(), r => r!["FromPort"]!.GetValue<int>() == 80 && r["CidrIp"]!.GetValue<string>() == "0.0.0.0/0");
+    }
+
+    [Fact]
+    public void Nat_gateways_are_one_outside_production_and_two_in_production()
+    {
+        Assert.Single(_f.Scenario.Resources(_f.Staging, "AWS::EC2::NatGateway"));
+        Assert.Equal(2, _f.Scenario.Resources(_f.Prod, "AWS::EC2::NatGateway").Count());
+    }
+
+    [Fact]
+    public void Cluster_has_container_insights()
+    {
+        T(_f.Staging).HasResourceProperties("AWS::ECS::Cluster", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["ClusterSettings"] = new[] { new Dictionary<string, object> { ["Name"] = "containerInsights", ["Value"] = "enabled" } },
+        }));
+    }
+
+    [Fact]
+    public void Placeholder_answers_the_health_check_on_the_container_port_before_the_first_deployment()
+    {
+        var task = _f.Scenario.Single(_f.Staging, "AWS::ECS::TaskDefinition")["Properties"]!;
+        var container = task["ContainerDefinitions"]![0]!;
+        Assert.Equal(BlueGreenService.PlaceholderImage, container["Image"]!.GetValue<string>());
+        Assert.Equal(8080, container["PortMappings"]![0]!["ContainerPort"]!.GetValue<int>());
+        Assert.Contains("('', 8080)", container["Command"]![0]!.GetValue<string>());
+        Assert.Contains("send_response(200)", container["Command"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Resources_carry_the_standard_tags()
+    {
+        foreach (var type in new[] { "AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::IAM::Role" })
+        {
+            var tags = _f.Scenario.Resources(_f.Prod, type).First().Resource["Properties"]!["Tags"]!.AsArray()
+                .ToDictionary(t => t!["Key"]!.GetValue<string>(), t => t!["Value"]!.GetValue<string>());
+            Assert.Equal("prod", tags["Environment"]);
+            Assert.Equal("storefront", tags["Project"]);
+            Assert.Equal("cc-1234", tags["CostCenter"]);
+            Assert.Equal("orders", tags["Service"]);
+            Assert.Equal("slipway", tags["ManagedBy"]);
+        }
+    }
+
+    [Fact]
+    public void Physical_names_carry_service_environment_and_suffix_within_limits()
+    {
+        var alb = _f.Scenario.Single(_f.Prod, "AWS::ElasticLoadBalancingV2::LoadBalancer")["Properties"]!["Name"]!.GetValue<string>();
+        Assert.Equal("orders-prod-alb-dev", alb);
+        var roles = _f.Scenario.Resources(_f.Prod, "AWS::IAM::Role").Select(r => r.Resource["Properties"]!["RoleName"]?.GetValue<string>()).Where(n => n is not null).ToList();
+        Assert.Contains("orders-prod-task-exec-dev", roles);
+        Assert.All(roles, r => Assert.True(r!.Length <= 64));
+    }
+
+    [Fact]
+    public void Outputs_give_urls_cluster_service_and_deployment_group()
+    {
+        var outputs = _f.Scenario.Json(_f.Staging)["Outputs"]!.AsObject().Select(o => o.Key).ToList();
+        Assert.Superset(new HashSet<string> { "ServiceUrl", "TestListenerUrl", "ClusterName", "ServiceName", "DeploymentGroupName" }, outputs.ToHashSet());
+        Assert.Contains(":9000", Json.Render(_f.Scenario.Json(_f.Staging)["Outputs"]!["TestListenerUrl"]!["Value"]));
+    }
+
+    [Fact]
+    public void Execution_role_reads_only_the_declared_secrets()
+    {
+        var statements = Json.Statements(_f.Scenario.Json(_f.Staging)).Where(s => s.LogicalId.Contains("ExecutionRole")).Select(s => s.Statement).ToList();
+        var secrets = Assert.Single(statements, s => Json.List(s["Action"]).Contains("secretsmanager:GetSecretValue"));
+        Assert.Equal(new[] { "arn:aws:secretsmanager:us-east-1:111111111111:secret:orders/db-??????" }, Json.List(secrets["Resource"]));
+    }
+}
