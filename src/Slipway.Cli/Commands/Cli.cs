@@ -96,6 +96,22 @@ public static class Cli
             Report(errors, e.Problems);
             return UserError;
         }
+        catch (IOException e)
+        {
+            errors.WriteLine($"error: {e.Message}");
+            return UserError;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not the user's mistake: every user error is caught above, before CDK sees it.
+            errors.WriteLine($"internal error: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            errors.WriteLine("This is a bug in Slipway. Please report it with the manifest and this output (SLIPWAY_DEBUG=1 shows the stack trace).");
+            if (System.Environment.GetEnvironmentVariable("SLIPWAY_DEBUG") == "1")
+            {
+                errors.WriteLine(e.ToString());
+            }
+            return InternalError;
+        }
     }
 
     private static void Report(TextWriter errors, IReadOnlyList<string> problems)

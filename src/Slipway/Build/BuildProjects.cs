@@ -192,7 +192,15 @@ public sealed class BuildProjects : Construct
             Timeout = Duration.Minutes(60),
             QueuedTimeout = Duration.Hours(8),
         });
-        SuppressGrantWildcards(project, needsEcrLogin: privileged || resource == "image-scan");
+        var customImage = build.BuildImage;
+        if (customImage is not null)
+        {
+            // The literal URI (CDK renders one with URLSuffix tokens, which cdk-nag cannot evaluate).
+            ((CfnProject)project.Node.DefaultChild!).AddPropertyOverride("Environment.Image", customImage);
+            NagSuppressions.OnResource(project, "AwsSolutions-CB5",
+                "The team asked for its own build image (build.image), hosted in its ECR repository and pulled with the project's role.");
+        }
+        SuppressGrantWildcards(project, needsEcrLogin: privileged || resource == "image-scan" || customImage is not null);
         if (_props.EncryptionKey is null)
         {
             NagSuppressions.OnResource(project, "AwsSolutions-CB4",
@@ -220,7 +228,12 @@ public sealed class BuildProjects : Construct
             appliesTo.ToArray());
     }
 
-    private IBuildImage BuildImage()
+    private IBuildImage? _buildImage;
+
+    // One image for every project; a custom ECR image is imported once.
+    private IBuildImage BuildImage() => _buildImage ??= CreateBuildImage();
+
+    private IBuildImage CreateBuildImage()
     {
         if (_props.Definition.Build.BuildImage is not { } uri)
         {
