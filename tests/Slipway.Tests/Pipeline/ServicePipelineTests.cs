@@ -135,7 +135,7 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
     [Fact]
     public void Bandit_fails_on_high_severity()
     {
-        Assert.Contains(Commands(_f.BuildSpec("StaticAnalysis")), c => c.StartsWith("bandit -r .", StringComparison.Ordinal) && c.Contains("--severity-level high"));
+        Assert.Contains(Commands(_f.BuildSpec("StaticAnalysis")), c => c.StartsWith("bandit -r .", StringComparison.Ordinal) && c.Contains("-lll -ii"));
     }
 
     [Fact]

@@ -1,0 +1,85 @@
+using Slipway.Cli.Commands;
+using Slipway.Tests.TestSupport;
+
+namespace Slipway.Tests.Cli;
+
+public sealed class CommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var code = Slipway.Cli.Commands.Cli.Run(args, output, errors);
+        return (code, output.ToString(), errors.ToString());
+    }
+
+    [Fact]
+    public void Validate_accepts_the_default_manifest()
+    {
+        var (code, output, _) = Run("validate", "-f", Repository.PathOf("slipway.yaml"));
+        Assert.Equal(0, code);
+        Assert.Contains("valid (1 service(s), 2 environment(s))", output);
+    }
+
+    [Fact]
+    public void Validate_reports_mistakes_with_exit_code_1_and_no_stack_trace()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"bad-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, ManifestLoaderTests.Valid.Replace("region: us-east-1", "region: mars-1"));
+        var (code, _, errors) = Run("validate", "-f", file);
+        Assert.Equal(1, code);
+        Assert.Contains("\"mars-1\" is not an AWS region", errors);
+        Assert.DoesNotContain("   at ", errors);
+    }
+
+    [Fact]
+    public void Missing_manifest_says_how_to_fix_it()
+    {
+        var (code, _, errors) = Run("validate", "-f", "does-not-exist.yaml");
+        Assert.Equal(1, code);
+        Assert.Contains("no such file. Create it (copy one from examples/)", errors);
+    }
+
+    [Fact]
+    public void Unknown_command_is_a_usage_error()
+    {
+        Assert.Equal(2, Run("deploy-everything").Code);
+    }
+
+    [Fact]
+    public void Describe_lists_stages_in_order_with_parallel_checks_and_environments()
+    {
+        var (code, output, _) = Run("describe", "-f", Repository.PathOf("slipway.yaml"));
+        Assert.Equal(0, code);
+        var lines = output.Split('\n');
+        Assert.Contains(lines, l => l.Contains("3. Checks: UnitTests (CodeBuild) + StaticAnalysis (CodeBuild) + ImageScan (CodeBuild) [parallel]"));
+        Assert.Contains(lines, l => l.Contains("4. Deploy-staging: Deploy (CodeDeployToECS) -> IntegrationTests (CodeBuild)"));
+        Assert.Contains(lines, l => l.Contains("5. Approve-prod: Approve (Manual)"));
+        Assert.Contains(lines, l => l.Contains("environment prod: 111111111111/us-east-1; manual approval first; traffic canary 10% for 5 min"));
+        Assert.Contains(lines, l => l.Contains("image scan: Trivy 0.56.2 fails the build on CRITICAL"));
+    }
+
+    [Fact]
+    public void Diagram_writes_a_mermaid_flowchart_of_the_real_stages()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"diagram-{Guid.NewGuid():N}.md");
+        var (code, _, _) = Run("diagram", "-f", Repository.PathOf("slipway.yaml"), "-o", file);
+        Assert.Equal(0, code);
+        var text = File.ReadAllText(file);
+        Assert.StartsWith("```mermaid\nflowchart LR", text.Replace("\r", ""));
+        Assert.Contains("subgraph p0s4[\"Approve-prod\"]", text);
+        Assert.Contains("p0s3 --> p0s4", text);
+        Assert.Contains("{{\"Approve\"}}", text);
+    }
+
+    [Fact]
+    public void Synth_prints_each_stack_with_its_account_region_and_resource_count()
+    {
+        var outdir = Path.Combine(Path.GetTempPath(), $"synth-{Guid.NewGuid():N}");
+        var (code, output, errors) = Run("synth", "-f", Repository.PathOf("slipway.yaml"), "-o", outdir);
+        Assert.Equal(0, code);
+        Assert.Matches(@"orders-pipeline-dev\s+111111111111/us-east-1\s+\d+ resources", output);
+        Assert.Contains("are the examples' placeholders", errors);
+        Assert.True(File.Exists(Path.Combine(outdir, "manifest.json")));
+    }
+}
