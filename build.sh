@@ -23,7 +23,8 @@ record() { # record NAME PASSED FAILED
 
 check() { # check NAME COMMAND...: one test that passes when COMMAND exits 0
   local name=$1; shift
-  if "$@" >"$log_dir/$name.log" 2>&1; then record "$name" 1 0; else record "$name" 0 1; tail -n 40 "$log_dir/$name.log"; fi
+  local log; log="$log_dir/$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_').log"
+  if "$@" >"$log" 2>&1; then record "$name" 1 0; else record "$name" 0 1; tail -n 40 "$log"; fi
 }
 
 install_tools() {
