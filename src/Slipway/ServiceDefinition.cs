@@ -148,6 +148,10 @@ public sealed class ServiceDefinition
         foreach (var (env, i) in Environments.Select((e, i) => (e, i)))
         {
             BlueGreenServiceProps.Validate(env, Container, v, $"{path}.environments[{i}]");
+            // Cross-region actions need artifact replication buckets in every region (CDK support
+            // stacks with generated names the environment accounts cannot know): not supported yet.
+            v.Require(env.Region == ToolingRegion || !AwsRegions.IsKnown(env.Region) || !AwsRegions.IsKnown(ToolingRegion), $"{path}.environments[{i}].region", env.Region,
+                $"differs from the pipeline's region \"{ToolingRegion}\". Environments must be in the pipeline's region; for another region, add a service entry whose pipeline.region is that region.");
         }
         foreach (var dup in Environments.GroupBy(e => e.Name).Where(g => g.Count() > 1))
         {

@@ -260,6 +260,7 @@ public sealed class ServicePipeline : Construct
                         {
                             ActionName = "Approve",
                             NotificationTopic = ApprovalTopic,
+                            Role = ApprovalRole,
                             AdditionalInformation =
                                 $"Promote {definition.Name} commit #{{{SourceNamespace}.{commitVariable}}} (image {imageUri}) to {target.Name} " +
                                 $"({target.Account}/{target.Region})." +
@@ -496,6 +497,24 @@ public sealed class ServicePipeline : Construct
             EnvironmentVariables = variables.ToDictionary(kv => kv.Key, kv => (IBuildEnvironmentVariable)new BuildEnvironmentVariable { Value = kv.Value }),
             RunOrder = 2,
         });
+    }
+
+    private Role? _approvalRole;
+
+    // The approval action publishes to a topic encrypted with the pipeline's key, so its role
+    // needs the key too (CDK's grantPublish grants sns:Publish only):
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+    private Role ApprovalRole
+    {
+        get
+        {
+            if (_approvalRole is null)
+            {
+                _approvalRole = ActionRole("ApprovalRole", "approve");
+                TopicKey.Grant(_approvalRole, "kms:Decrypt", "kms:GenerateDataKey*");
+            }
+            return _approvalRole;
+        }
     }
 
     private Topic CreateApprovalTopic(ServiceDefinition definition)

@@ -70,6 +70,7 @@ public sealed class ManifestLoaderTests
         { "cross-account turned off with foreign accounts", "costCenter: cc-1234", "costCenter: cc-1234\n    crossAccount: false\n    pipeline:\n      account: \"999999999999\"", "services[0].crossAccount: false but environment \"staging\" is in 111111111111/us-east-1" },
         { "token instead of secret name", "github:\n        owner: example-org\n        repository: orders-service\n        connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123", "githubToken:\n        owner: example-org\n        repository: orders-service\n        tokenSecret: ghp_abcdefghijklmnop", "must be the NAME of a Secrets Manager secret" },
         { "wrong type for desired count", "region: us-east-1\n      - name: prod", "region: us-east-1\n        desiredCount: two\n      - name: prod", "desiredCount: \"two\" must be a whole number" },
+        { "environment outside the pipeline's region", "region: us-east-1\n      - name: prod\n        account: \"111111111111\"\n        region: us-east-1", "region: us-east-1\n      - name: prod\n        account: \"111111111111\"\n        region: eu-west-1", "services[0].environments[1].region: \"eu-west-1\" differs from the pipeline's region \"us-east-1\"" },
         { "yaml syntax error", "services:", "services: [", "not valid YAML" },
     };
 

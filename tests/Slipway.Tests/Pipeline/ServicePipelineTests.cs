@@ -56,8 +56,12 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
         Assert.Contains("#{Source.CommitId}", info);
         Assert.Contains("#{Build.IMAGE_URI}", info);
         Assert.Contains("orders-staging-alb-dev", approval["ExternalEntityLink"]!.GetValue<string>());
-        var topic = _f.Scenario.Single(_f.Stack, "AWS::SNS::Topic");
-        Assert.NotNull(topic["Properties"]!["KmsMasterKeyId"]);
+        var topic = _f.Scenario.Resources(_f.Stack, "AWS::SNS::Topic").Single(t => t.LogicalId.Contains("ApprovalTopic")).Resource;
+        var key = Json.Render(topic["Properties"]!["KmsMasterKeyId"]);
+        // The approval action's role may publish to the encrypted topic: sns:Publish and the key.
+        var approver = Json.Statements(_f.Scenario.Json(_f.Stack)).Where(s => s.LogicalId.StartsWith("PipelineApprovalRole", StringComparison.Ordinal)).Select(s => s.Statement).ToList();
+        Assert.Contains(approver, s => Json.List(s["Action"]).Contains("sns:Publish"));
+        Assert.Contains(approver, s => Json.List(s["Action"]).Contains("kms:GenerateDataKey*") && Json.List(s["Resource"]).Single() == key);
         Assert.Contains(_f.Scenario.Resources(_f.Stack, "AWS::SNS::Subscription"), s =>
             s.Resource["Properties"]!["Endpoint"]!.GetValue<string>() == "releases@example.com" && s.Resource["Properties"]!["Protocol"]!.GetValue<string>() == "email");
     }
