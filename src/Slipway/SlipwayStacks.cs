@@ -40,8 +40,8 @@ public static class SlipwayStacks
     /// <summary>
     /// Validates <paramref name="settings"/> against <paramref name="services"/> and adds a
     /// <see cref="GitHubDeployStack"/> to <paramref name="app"/> for every account that holds
-    /// GitHub deploy roles: each account the services' stacks use, or the one hub
-    /// <see cref="GitHubDeploySettings.Account"/>.
+    /// GitHub deploy roles: each account of the services' stacks that a branch or GitHub
+    /// Environment deploys to, or the one hub <see cref="GitHubDeploySettings.Account"/>.
     /// </summary>
     public static IReadOnlyList<GitHubDeployStack> AddGitHubDeploy(App app, GitHubDeploySettings settings, IReadOnlyList<ServiceDefinition> services)
     {

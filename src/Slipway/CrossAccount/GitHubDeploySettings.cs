@@ -13,9 +13,15 @@ public sealed record GitHubEnvironment(string Name, string? Account = null);
 /// <summary>
 /// Deploying the app from GitHub Actions with OIDC: the C# form of the <c>github:</c> section of
 /// <c>slipway.yaml</c>. <see cref="SlipwayStacks.AddGitHubDeploy"/> turns it into one
-/// <see cref="GitHubDeployStack"/> per account, each with GitHub's OIDC provider and a
-/// <see cref="GitHubOidcDeployRole"/> that may deploy that account's stacks.
+/// <see cref="GitHubDeployStack"/> per account that workflows deploy to, each with GitHub's OIDC
+/// provider and a <see cref="GitHubOidcDeployRole"/> that may deploy that account's stacks.
 /// </summary>
+/// <remarks>
+/// A role may reach the accounts of its account's stacks and of the stacks those depend on. A
+/// service's pipeline stack depends on all its runtime stacks, so the role of the pipeline's
+/// account reaches every environment of that service: trust it only from the GitHub Environment
+/// that deploys last (production).
+/// </remarks>
 public sealed class GitHubDeploySettings
 {
     /// <summary>The repository whose workflows deploy: <c>OWNER/REPO</c>, spelled as on GitHub.</summary>
@@ -59,13 +65,23 @@ public sealed class GitHubDeploySettings
     public static IReadOnlyList<string> DeployAccounts(IEnumerable<ServiceDefinition> services) =>
         services.SelectMany(StacksOf).Select(e => e.Account).Distinct().ToList();
 
-    /// <summary>The accounts that hold deploy roles: the hub <see cref="Account"/>, or every deploy account.</summary>
-    public IReadOnlyList<string> HostAccounts(IEnumerable<ServiceDefinition> services) =>
-        Account is { } hub ? new[] { hub } : DeployAccounts(services);
+    /// <summary>
+    /// True when some workflow may deploy to <paramref name="targetAccount"/>: a branch (trusted
+    /// everywhere) or an environment of that account. Accounts nobody deploys to directly get no
+    /// role; their stacks may still be reached as dependencies (see <see cref="BootstrapEnvironments"/>).
+    /// </summary>
+    public bool DeploysTo(string targetAccount) => Branches.Count > 0 || EnvironmentsFor(targetAccount).Count > 0;
+
+    /// <summary>The accounts that hold deploy roles: the hub <see cref="Account"/>, or every account a workflow deploys to.</summary>
+    public IReadOnlyList<string> HostAccounts(IEnumerable<ServiceDefinition> services)
+    {
+        var targets = DeployAccounts(services).Where(DeploysTo).ToList();
+        return Account is { } hub ? (targets.Count > 0 ? new[] { hub } : Array.Empty<string>()) : targets;
+    }
 
     /// <summary>The accounts whose stacks the roles in <paramref name="hostAccount"/> deploy: one role each.</summary>
     public IReadOnlyList<string> TargetAccounts(IEnumerable<ServiceDefinition> services, string hostAccount) =>
-        Account is null ? new[] { hostAccount } : DeployAccounts(services);
+        (Account is null ? new[] { hostAccount } : DeployAccounts(services)).Where(DeploysTo).ToList();
 
     /// <summary>
     /// The environments whose bootstrap roles the role for <paramref name="targetAccount"/> may
@@ -154,14 +170,8 @@ public sealed class GitHubDeploySettings
                 $"is a second provider for account {account}. An account has one GitHub provider: keep one ARN per account.");
         }
 
-        foreach (var host in hosts)
-        {
-            foreach (var target in TargetAccounts(services, host))
-            {
-                v.Require(Branches.Count > 0 || EnvironmentsFor(target).Count > 0, $"{path}.environments", Environments.Select(e => e.Name),
-                    $"names no environment for account {target} and branches is empty, so the role that deploys {target} would trust no workflow. Add {{name: ENVIRONMENT, account: \"{target}\"}} or a branch.");
-            }
-        }
+        v.Require(hosts.Count > 0, $"{path}.branches", Branches,
+            $"and no GitHub Environment deploys to an account of this app ({accountList}), so no workflow could deploy. List the GitHub Environments of the deploy jobs with their accounts, for example {{name: production, account: \"{deployAccounts[0]}\"}}, or a branch such as \"main\".");
     }
 
     // A pipeline stack (tooling account) and one runtime stack per environment.
