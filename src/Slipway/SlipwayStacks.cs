@@ -1,5 +1,6 @@
 using Amazon.CDK;
 using Slipway.Conventions;
+using Slipway.CrossAccount;
 using Slipway.Pipeline;
 using Slipway.Runtime;
 
@@ -10,7 +11,7 @@ namespace Slipway;
 /// <param name="Runtimes">The runtime stacks, in promotion order.</param>
 public sealed record ServiceStacks(ServicePipelineStack Pipeline, IReadOnlyList<ServiceRuntimeStack> Runtimes);
 
-/// <summary>Adds services to a CDK app.</summary>
+/// <summary>Adds services, and the roles GitHub Actions deploys them with, to a CDK app.</summary>
 public static class SlipwayStacks
 {
     /// <summary>
@@ -34,6 +35,24 @@ public static class SlipwayStacks
             pipeline.AddDependency(runtime, "The pipeline's key, bucket and repository policies name roles this stack creates.");
         }
         return new ServiceStacks(pipeline, runtimes);
+    }
+
+    /// <summary>
+    /// Validates <paramref name="settings"/> against <paramref name="services"/> and adds a
+    /// <see cref="GitHubDeployStack"/> to <paramref name="app"/> for every account that holds
+    /// GitHub deploy roles: each account of the services' stacks that a branch or GitHub
+    /// Environment deploys to, or the one hub <see cref="GitHubDeploySettings.Account"/>.
+    /// </summary>
+    public static IReadOnlyList<GitHubDeployStack> AddGitHubDeploy(App app, GitHubDeploySettings settings, IReadOnlyList<ServiceDefinition> services)
+    {
+        var v = new Validator();
+        settings.Validate(v, "github", services);
+        v.ThrowIfAny();
+
+        var suffix = ResourceNames.SuffixFrom(app);
+        var names = GitHubDeployStack.NamesFor(services, suffix);
+        return settings.HostAccounts(services).Select(account => new GitHubDeployStack(app, Id(names.Name($"github-deploy-{account}")),
+            new GitHubDeployStackProps { Settings = settings, Services = services, HostAccount = account, Suffix = suffix })).ToList();
     }
 
     private static string Id(string name) => string.Concat(name.Split('-').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Amazon.CDK;
 using Slipway.Conventions;
+using Slipway.CrossAccount;
 
 namespace Slipway.Cli.Commands;
 
@@ -24,10 +25,12 @@ public static class SlipwayApp
 
     /// <summary>
     /// Synthesizes <paramref name="services"/> into <paramref name="outdir"/> (or CDK_OUTDIR when
-    /// the CDK CLI runs the app). Availability zones are seeded into the context so synthesis needs
-    /// no AWS credentials and does no lookups.
+    /// the CDK CLI runs the app), with the GitHub Actions deploy stacks when <paramref name="github"/>
+    /// is given. Availability zones are seeded into the context so synthesis needs no AWS
+    /// credentials and does no lookups.
     /// </summary>
-    public static IReadOnlyList<SynthesizedStack> Synthesize(IReadOnlyList<ServiceDefinition> services, string? outdir, string? suffix = null)
+    public static IReadOnlyList<SynthesizedStack> Synthesize(IReadOnlyList<ServiceDefinition> services, string? outdir, string? suffix = null,
+        GitHubDeploySettings? github = null)
     {
         var context = new Dictionary<string, object>();
         foreach (var env in services.SelectMany(s => s.Environments.Select(e => (e.Account, e.Region))
@@ -50,6 +53,10 @@ public static class SlipwayApp
         foreach (var service in services)
         {
             SlipwayStacks.Add(app, service);
+        }
+        if (github is not null)
+        {
+            SlipwayStacks.AddGitHubDeploy(app, github, services);
         }
         var assembly = app.Synth();
         return assembly.Stacks.Select(s =>

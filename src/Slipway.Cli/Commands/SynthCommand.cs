@@ -8,9 +8,9 @@ public static class SynthCommand
     /// <summary>Synthesizes the manifest and prints a summary per stack.</summary>
     public static int Run(string file, string outdir, string? suffix, TextWriter output, TextWriter errors)
     {
-        var services = ManifestLoader.LoadFile(file);
+        var manifest = ManifestLoader.LoadManifestFile(file);
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var stacks = SlipwayApp.Synthesize(services, outdir, suffix);
+        var stacks = SlipwayApp.Synthesize(manifest.Services, outdir, suffix, manifest.GitHub);
         output.WriteLine($"Synthesized {stacks.Count} stack(s) from {file} in {started.Elapsed.TotalSeconds:0.0} s:");
         var width = stacks.Max(s => s.Name.Length);
         foreach (var stack in stacks)

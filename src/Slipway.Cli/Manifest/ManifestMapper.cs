@@ -1,14 +1,16 @@
 using Newtonsoft.Json.Linq;
 using Slipway.Build;
+using Slipway.CrossAccount;
 using Slipway.Pipeline;
 using Slipway.Runtime;
 
 namespace Slipway.Cli.Manifest;
 
 /// <summary>
-/// Maps a schema-valid manifest to <see cref="ServiceDefinition"/>s. Fields left out keep the C#
-/// defaults, so the manifest and the library behave the same. Records every field path it reads,
-/// so a test can prove that every field of the schema reaches the library.
+/// Maps a schema-valid manifest to <see cref="ServiceDefinition"/>s, and its <c>github:</c> section
+/// to <see cref="GitHubDeploySettings"/>. Fields left out keep the C# defaults, so the manifest and
+/// the library behave the same. Records every field path it reads, so a test can prove that every
+/// field of the schema reaches the library.
 /// </summary>
 public sealed class ManifestMapper
 {
@@ -18,6 +20,34 @@ public sealed class ManifestMapper
     /// <summary>Maps every service of the manifest.</summary>
     public IReadOnlyList<ServiceDefinition> Map(JToken root) =>
         Items(root, "services").Select(Service).ToList();
+
+    /// <summary>Maps the optional <c>github:</c> section; null when the manifest has none.</summary>
+    public GitHubDeploySettings? MapGitHub(JToken root)
+    {
+        if (Get(root, "github") is not JObject gh)
+        {
+            return null;
+        }
+        var defaults = new GitHubDeploySettings { Repository = "" };
+        var providers = Get(gh, "github.existingProviderArn");
+        return new GitHubDeploySettings
+        {
+            Repository = Str(gh, "github.repository")!,
+            Branches = List(gh, "github.branches") ?? defaults.Branches,
+            // An item is a name (trusted in every account) or {name, account}.
+            Environments = Items(gh, "github.environments").Select(e => e is JObject
+                ? new GitHubEnvironment(Str(e, "github.environments[].name")!, Str(e, "github.environments[].account"))
+                : new GitHubEnvironment(e.Value<string>()!)).ToList(),
+            ExistingProviderArns = providers switch
+            {
+                null => defaults.ExistingProviderArns,
+                JArray list => list.Select(t => t.Value<string>()!).ToList(),
+                _ => new[] { providers.Value<string>()! },
+            },
+            Account = Str(gh, "github.account"),
+            Region = Str(gh, "github.region"),
+        };
+    }
 
     private ServiceDefinition Service(JToken s)
     {

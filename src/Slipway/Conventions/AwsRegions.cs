@@ -23,6 +23,15 @@ public static class AwsRegions
     /// <summary>True when <paramref name="region"/> is a known region name.</summary>
     public static bool IsKnown(string region) => Known.Contains(region);
 
+    /// <summary>
+    /// The ARN partition of <paramref name="region"/> (aws, aws-cn, aws-us-gov), for ARNs written
+    /// as plain text (roles in other accounts) rather than with the AWS::Partition token.
+    /// </summary>
+    public static string PartitionOf(string region) =>
+        region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn"
+        : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov"
+        : "aws";
+
     /// <summary>The two availability zones Slipway places subnets in, for offline synthesis.</summary>
     public static string[] AvailabilityZones(string region) => new[] { region + "a", region + "b", region + "c" };
 }
