@@ -19,7 +19,7 @@ public sealed class GitHubSectionFixture
             notifications: { approvalEmails: [releases@example.com] }
             environments:
               - { name: dev, account: "222222222222", region: us-east-1 }
-              - { name: staging, account: "222222222222", region: eu-west-1 }
+              - { name: staging, account: "222222222222", region: us-east-1 }
               - { name: prod, account: "333333333333", region: us-east-1 }
         """ + "\n";
 
@@ -182,9 +182,9 @@ public sealed class GitHubSectionTests : IClassFixture<GitHubSectionFixture>
         Assert.Equal(GitHubOidcDeployRole.BootstrapRoleArns(new[]
         {
             new AccountRegion("111111111111", "us-east-1"), new AccountRegion("222222222222", "us-east-1"),
-            new AccountRegion("222222222222", "eu-west-1"), new AccountRegion("333333333333", "us-east-1"),
+            new AccountRegion("333333333333", "us-east-1"),
         }), AssumableRoles("slipway-github-deploy-111111111111-dev"));
-        Assert.Equal(GitHubOidcDeployRole.BootstrapRoleArns(new[] { new AccountRegion("222222222222", "us-east-1"), new AccountRegion("222222222222", "eu-west-1") }),
+        Assert.Equal(GitHubOidcDeployRole.BootstrapRoleArns(new[] { new AccountRegion("222222222222", "us-east-1") }),
             AssumableRoles("slipway-github-deploy-222222222222-dev"));
         Assert.Equal(GitHubOidcDeployRole.BootstrapRoleArns(new[] { new AccountRegion("333333333333", "us-east-1") }),
             AssumableRoles("slipway-github-deploy-333333333333-dev"));

@@ -45,6 +45,7 @@ public sealed class ManifestSchemaTests
         var root = Newtonsoft.Json.Linq.JToken.Parse(File.ReadAllText(Repository.PathOf("tests/Slipway.Tests/Cli/every-field.json")));
         var mapper = new ManifestMapper();
         mapper.Map(root);
+        mapper.MapGitHub(root);
         var schema = SchemaPaths();
         var leaves = schema.Where(p => !schema.Any(q => q.StartsWith(p + ".", StringComparison.Ordinal) || q.StartsWith(p + "[].", StringComparison.Ordinal)));
         Assert.Empty(leaves.Except(mapper.ReadPaths).Order());
