@@ -129,9 +129,10 @@ public sealed class PipelineAccessRoles : Construct
         NagSuppressions.OnTree(IntegrationTestRole, "AwsSolutions-IAM5",
             "Test tasks get fresh ids: RunTask is scoped to the service's task family and cluster, Describe/StopTask to tasks of that cluster, parameters to the service's own path; the TerminateInstances statement is a deny.",
             "Resource::*", $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task-definition/{family}:*",
-            $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task/<{stack.GetLogicalId((CfnElement)service.Cluster.Node.DefaultChild!)}>/*",
+            // A created cluster appears as a reference, an imported one by its name.
+            $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task/{(service.Cluster.Node.DefaultChild is null ? service.Cluster.ClusterName : NagSuppressions.Ref(service.Cluster))}/*",
             $"Resource::arn:<AWS::Partition>:ssm:{stack.Region}:{stack.Account}:parameter{names.ParameterPath("*")}",
-            $"Resource::<{stack.GetLogicalId((CfnElement)service.LogGroup.Node.DefaultChild!)}.Arn>");
+            $"Resource::{NagSuppressions.Ref(service.LogGroup, "Arn")}");
     }
 
     private static IPrincipal TrustedPipelineRole(string toolingAccount, string roleName) =>

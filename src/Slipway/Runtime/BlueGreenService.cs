@@ -358,6 +358,7 @@ public sealed class BlueGreenService : Construct
             return Amazon.CDK.AWS.EC2.Vpc.FromVpcAttributes(this, "ImportedVpc", new VpcAttributes
             {
                 VpcId = existing.VpcId,
+                VpcCidrBlock = existing.Cidr,
                 AvailabilityZones = existing.AvailabilityZones.ToArray(),
                 PrivateSubnetIds = existing.PrivateSubnetIds.ToArray(),
                 PublicSubnetIds = existing.PublicSubnetIds.ToArray(),

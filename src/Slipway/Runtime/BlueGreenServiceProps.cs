@@ -59,6 +59,7 @@ public sealed class BlueGreenServiceProps
             v.Require(vpc.VpcId.StartsWith("vpc-", StringComparison.Ordinal), $"{path}.network.existingVpc.vpcId", vpc.VpcId, "is not a VPC id (vpc-...).");
             v.Require(vpc.PrivateSubnetIds.Count >= 2 && vpc.PrivateSubnetIds.All(s => s.StartsWith("subnet-", StringComparison.Ordinal)),
                 $"{path}.network.existingVpc.privateSubnetIds", vpc.PrivateSubnetIds, "must list at least two subnet ids (subnet-...), one per availability zone.");
+            v.Require(System.Net.IPNetwork.TryParse(vpc.Cidr ?? "", out _), $"{path}.network.existingVpc.cidr", vpc.Cidr, "must be the VPC's IPv4 CIDR, for example \"10.0.0.0/16\".");
             v.Require(vpc.PublicSubnetIds.Count == vpc.PrivateSubnetIds.Count && vpc.AvailabilityZones.Count == vpc.PrivateSubnetIds.Count,
                 $"{path}.network.existingVpc", vpc.VpcId, "needs as many public subnets and availability zones as private subnets, in the same order.");
         }

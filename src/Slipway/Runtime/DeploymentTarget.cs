@@ -88,7 +88,8 @@ public sealed class IntegrationTestSettings
 /// <param name="PrivateSubnetIds">Subnets with a route to a NAT gateway, for the tasks (at least 2).</param>
 /// <param name="PublicSubnetIds">Public subnets for an internet-facing load balancer (at least 2).</param>
 /// <param name="AvailabilityZones">The AZs of the subnets, in the same order.</param>
-public sealed record ExistingVpc(string VpcId, IReadOnlyList<string> PrivateSubnetIds, IReadOnlyList<string> PublicSubnetIds, IReadOnlyList<string> AvailabilityZones);
+/// <param name="Cidr">The VPC's IPv4 CIDR (the default source of the test listener and of an internal load balancer).</param>
+public sealed record ExistingVpc(string VpcId, IReadOnlyList<string> PrivateSubnetIds, IReadOnlyList<string> PublicSubnetIds, IReadOnlyList<string> AvailabilityZones, string Cidr);
 
 /// <summary>Network and load-balancer settings of an environment.</summary>
 public sealed class NetworkSettings
