@@ -57,6 +57,7 @@ public sealed class ServiceRuntimeStack : Stack
             Service = Service,
             ArtifactsUseKms = definition.ArtifactsUseKms,
         });
+        new Observability.RuntimeDashboard(this, "Observability", new Observability.RuntimeDashboardProps { Service = Service, Names = Names, Emails = definition.Notifications.Emails });
 
         // What the integration-test task needs to start next to the service.
         Publish("cluster", Service.Cluster.ClusterName, "The ECS cluster name");

@@ -1,0 +1,223 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Amazon.CDK.AWS.CodePipeline;
+using Amazon.CDK.AWS.DynamoDB;
+using Amazon.CDK.AWS.Events;
+using Amazon.CDK.AWS.Events.Targets;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Logs;
+using Constructs;
+using Slipway.Conventions;
+using Slipway.Pipeline;
+using Architecture = Amazon.CDK.AWS.Lambda.Architecture;
+using DeploymentTarget = Slipway.Runtime.DeploymentTarget;
+using LogGroupProps = Amazon.CDK.AWS.Logs.LogGroupProps;
+using LambdaRuntime = Amazon.CDK.AWS.Lambda.Runtime;
+
+namespace Slipway.Observability;
+
+/// <summary>Props of <see cref="DeliveryMetricsCollector"/>.</summary>
+public sealed class DeliveryMetricsCollectorProps
+{
+    /// <summary>The pipeline measured.</summary>
+    public required ServicePipeline Pipeline { get; init; }
+
+    /// <summary>Concurrent executions reserved for the collector.</summary>
+    /// <remarks>
+    /// Default: 2 (events arrive a few at a time; the handler is safe under concurrency). 0 reserves
+    /// none: needed in accounts whose concurrency limit is still the new-account 10, where Lambda
+    /// rejects any reservation (the unreserved pool may not drop below 10).
+    /// </remarks>
+    public int ReservedConcurrency { get; init; } = 2;
+}
+
+/// <summary>
+/// The delivery-metrics collector: a Node.js Lambda (the embedded handler in
+/// <c>DeliveryMetrics/</c>) fed by EventBridge with this pipeline's execution events and its
+/// CodeDeploy deploy actions, which writes pipeline, deployment and DORA metrics to the
+/// <see cref="DeliveryMetrics.Namespace"/> namespace (Embedded Metric Format in its log group),
+/// with a DynamoDB table for deduplication and start/end pairing.
+/// </summary>
+/// <remarks>
+/// CodePipeline publishes no CloudWatch metrics of its own; see DeliveryMetrics/README.md for the
+/// handler's contract and docs/observability.md for how the metrics are computed.
+/// </remarks>
+public sealed class DeliveryMetricsCollector : Construct
+{
+    /// <summary>The handler files, embedded in the assembly under <see cref="ResourcePrefix"/>.</summary>
+    public static readonly IReadOnlyList<string> HandlerFiles = new[] { "index.js", "store.js" };
+
+    /// <summary>The manifest resource name prefix of <see cref="HandlerFiles"/>.</summary>
+    public const string ResourcePrefix = "Slipway.Observability.DeliveryMetrics.";
+
+    /// <summary>
+    /// The Lambda runtime: Node.js 22 (aws-cdk-lib 2.160 has no constant for it yet). It ships the
+    /// AWS SDK v3 the handler's store uses.
+    /// </summary>
+    public static readonly LambdaRuntime NodeRuntime = new("nodejs22.x", RuntimeFamily.NODEJS);
+
+    /// <summary>The function.</summary>
+    public Function Function { get; }
+
+    /// <summary>The function's role: writes its log group and the state table, nothing else.</summary>
+    public Role Role { get; }
+
+    /// <summary>The function's log group (where the metrics are extracted from).</summary>
+    public LogGroup LogGroup { get; }
+
+    /// <summary>The state table (deduplication and start/end pairing; items expire after 30 to 180 days).</summary>
+    public Table StateTable { get; }
+
+    /// <summary>Pipeline execution state changes → the function.</summary>
+    public Rule PipelineExecutionRule { get; }
+
+    /// <summary>CodeDeploy deploy action state changes → the function.</summary>
+    public Rule DeployActionRule { get; }
+
+    /// <summary>The function's SLIPWAY_CONFIG.</summary>
+    public string Config { get; }
+
+    /// <summary>Creates the collector.</summary>
+    public DeliveryMetricsCollector(Construct scope, string id, DeliveryMetricsCollectorProps props) : base(scope, id)
+    {
+        var v = new Validator();
+        v.Require(props.ReservedConcurrency is >= 0 and <= 10, "deliveryMetrics.reservedConcurrency", props.ReservedConcurrency,
+            "must be from 0 (no reservation) to 10. A pipeline sends a few events a minute; 2 is plenty.");
+        v.ThrowIfAny();
+
+        var pipeline = props.Pipeline;
+        var names = pipeline.Names;
+        var pipelineName = PipelineName(pipeline);
+
+        StateTable = new Table(this, "StateTable", new TableProps
+        {
+            TableName = ResourceNames.Claim(this, "DynamoDB table", names.Name("delivery-state", 255)),
+            PartitionKey = new Amazon.CDK.AWS.DynamoDB.Attribute { Name = "pk", Type = AttributeType.STRING },
+            TimeToLiveAttribute = "expiresAt",
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            Encryption = TableEncryption.AWS_MANAGED,
+            PointInTimeRecovery = true,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+
+        LogGroup = new LogGroup(this, "LogGroup", new LogGroupProps
+        {
+            LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup("delivery-metrics")),
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+        // The service's log retention (validated as a CloudWatch Logs period), set on the
+        // CloudFormation resource so that no day count needs mapping onto the RetentionDays enum.
+        ((CfnLogGroup)LogGroup.Node.DefaultChild!).RetentionInDays = pipeline.Definition.Build.LogRetentionDays;
+
+        // An explicit role instead of AWSLambdaBasicExecutionRole, which may write to any log group.
+        Role = new Role(this, "Role", new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", names.Role("delivery-metrics")),
+            AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
+            Description = $"Delivery-metrics collector of the {pipeline.Definition.Name} pipeline: writes its log group and state table only.",
+        });
+        LogGroup.GrantWrite(Role);
+
+        Config = ConfigJson(pipelineName, pipeline.Definition, pipeline.DeployStages);
+        Function = new Function(this, "Function", new FunctionProps
+        {
+            FunctionName = ResourceNames.Claim(this, "Lambda function", names.Name("delivery-metrics", 64)),
+            Description = $"Turns {pipelineName} CodePipeline events into delivery and DORA metrics ({DeliveryMetrics.Namespace}).",
+            Runtime = NodeRuntime,
+            Architecture = Architecture.ARM_64,
+            Handler = "index.handler",
+            Code = Code.FromAsset(EmbeddedAsset.Stage(typeof(DeliveryMetricsCollector).Assembly, ResourcePrefix, HandlerFiles.ToArray())),
+            MemorySize = 128,
+            Timeout = Duration.Seconds(30),
+            ReservedConcurrentExecutions = props.ReservedConcurrency == 0 ? null : props.ReservedConcurrency,
+            Role = Role,
+            LogGroup = LogGroup,
+            Environment = new Dictionary<string, string>
+            {
+                ["SLIPWAY_CONFIG"] = Config,
+                ["SLIPWAY_STATE_TABLE"] = StateTable.TableName,
+            },
+        });
+        // Exactly what store.js calls (putItem, getItem, deleteItem), on this table only.
+        StateTable.Grant(Function, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem");
+        NagSuppressions.OnResource(Function, "AwsSolutions-L1",
+            "nodejs22.x is the newest Node.js Lambda runtime; cdk-nag compares against the runtimes aws-cdk-lib 2.160 knows, whose newest is nodejs20.x.");
+
+        var pipelineArn = pipeline.Pipeline.PipelineArn;
+        PipelineExecutionRule = new Rule(this, "PipelineExecutionRule", new RuleProps
+        {
+            Description = $"Pipeline execution state changes of {pipelineName} for the delivery-metrics collector.",
+            EventPattern = new EventPattern
+            {
+                Source = new[] { "aws.codepipeline" },
+                DetailType = new[] { PipelineNotifications.PipelineExecutionEvent },
+                Resources = new[] { pipelineArn },
+            },
+            Targets = new IRuleTarget[] { new LambdaFunction(Function) },
+        });
+        DeployActionRule = new Rule(this, "DeployActionRule", new RuleProps
+        {
+            Description = $"CodeDeploy blue/green deploy actions of {pipelineName} for the delivery-metrics collector.",
+            EventPattern = new EventPattern
+            {
+                Source = new[] { "aws.codepipeline" },
+                DetailType = new[] { PipelineNotifications.ActionExecutionEvent },
+                Resources = new[] { pipelineArn },
+                Detail = new Dictionary<string, object>
+                {
+                    ["type"] = new Dictionary<string, object>
+                    {
+                        ["category"] = new[] { "Deploy" },
+                        ["provider"] = new[] { "CodeDeployToECS" },
+                    },
+                },
+            },
+            Targets = new IRuleTarget[] { new LambdaFunction(Function) },
+        });
+    }
+
+    /// <summary>The pipeline's physical name, as events carry it in <c>detail.pipeline</c>.</summary>
+    public static string PipelineName(ServicePipeline pipeline) =>
+        // The literal name given to the CloudFormation resource (PipelineName is a Ref token).
+        ((CfnPipeline)pipeline.Pipeline.Node.DefaultChild!).Name
+        ?? throw new InvalidOperationException($"{pipeline.Node.Path} has no physical pipeline name.");
+
+    /// <summary>
+    /// The environment whose deployments count for DORA: the first production environment in
+    /// promotion order (where a change first reaches users), else the last environment.
+    /// </summary>
+    public static DeploymentTarget ProductionEnvironment(ServiceDefinition definition) =>
+        definition.Environments.FirstOrDefault(e => e.IsProduction) ?? definition.Environments[^1];
+
+    /// <summary>
+    /// The handler's SLIPWAY_CONFIG (contract in DeliveryMetrics/README.md): this pipeline, its
+    /// service, which stage deploys which environment, and the production environment.
+    /// </summary>
+    public static string ConfigJson(string pipelineName, ServiceDefinition definition, IReadOnlyDictionary<string, string> deployStages)
+    {
+        var stages = new JsonObject();
+        foreach (var target in definition.Environments)
+        {
+            stages[deployStages[target.Name]] = target.Name;
+        }
+        var config = new JsonObject
+        {
+            ["namespace"] = DeliveryMetrics.Namespace,
+            ["pipelines"] = new JsonObject
+            {
+                [pipelineName] = new JsonObject
+                {
+                    ["service"] = definition.Name,
+                    ["stages"] = stages,
+                    ["productionEnvironment"] = ProductionEnvironment(definition).Name,
+                },
+            },
+            // CodeDeploy's own events are emitted in each environment's account; this pipeline's
+            // deploy actions already carry every outcome, so no deployment group is listed.
+            ["deploymentGroups"] = new JsonObject(),
+        };
+        return config.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+    }
+}

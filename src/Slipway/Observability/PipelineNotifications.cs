@@ -1,0 +1,157 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.Events;
+using Amazon.CDK.AWS.Events.Targets;
+using Amazon.CDK.AWS.SNS;
+using Amazon.CDK.AWS.SNS.Subscriptions;
+using Constructs;
+using Slipway.Conventions;
+using Slipway.Pipeline;
+
+namespace Slipway.Observability;
+
+/// <summary>Props of <see cref="PipelineNotifications"/>.</summary>
+public sealed class PipelineNotificationsProps
+{
+    /// <summary>The pipeline whose state changes are announced.</summary>
+    public required ServicePipeline Pipeline { get; init; }
+}
+
+/// <summary>
+/// The pipeline's notifications: an SNS topic (encrypted with the pipeline's topic key, TLS only,
+/// emailed to <see cref="NotificationSettings.Emails"/>) and EventBridge rules that turn
+/// CodePipeline events into one readable sentence with a link to the execution: the execution
+/// failed, succeeded or was superseded; a stage failed; an approval is waiting. When
+/// <see cref="NotificationSettings.FailureTopicArn"/> is set, failures also go to that topic.
+/// </summary>
+/// <remarks>
+/// Event shapes: https://docs.aws.amazon.com/codepipeline/latest/userguide/detect-state-changes-cloudwatch-events.html
+/// (recorded samples in tests/Slipway.Tests/Observability/DeliveryMetrics/events).
+/// </remarks>
+public sealed class PipelineNotifications : Construct
+{
+    /// <summary>The EventBridge detail-type of pipeline execution events.</summary>
+    public const string PipelineExecutionEvent = "CodePipeline Pipeline Execution State Change";
+
+    /// <summary>The EventBridge detail-type of stage execution events.</summary>
+    public const string StageExecutionEvent = "CodePipeline Stage Execution State Change";
+
+    /// <summary>The EventBridge detail-type of action execution events.</summary>
+    public const string ActionExecutionEvent = "CodePipeline Action Execution State Change";
+
+    /// <summary>The topic every notification goes to.</summary>
+    public Topic Topic { get; }
+
+    /// <summary>Execution failed, succeeded or superseded.</summary>
+    public Rule ExecutionRule { get; }
+
+    /// <summary>A stage failed.</summary>
+    public Rule StageFailureRule { get; }
+
+    /// <summary>A manual approval started: someone has to decide.</summary>
+    public Rule ApprovalRule { get; }
+
+    /// <summary>Failures for <see cref="NotificationSettings.FailureTopicArn"/> (null when it is not set).</summary>
+    public Rule? FailureRule { get; }
+
+    /// <summary>Creates the topic and rules.</summary>
+    public PipelineNotifications(Construct scope, string id, PipelineNotificationsProps props) : base(scope, id)
+    {
+        var pipeline = props.Pipeline;
+        var definition = pipeline.Definition;
+        var stack = Stack.Of(this);
+
+        var topicName = ResourceNames.Claim(this, "SNS topic", pipeline.Names.Name("notifications", 256));
+        Topic = new Topic(this, "Topic", new TopicProps
+        {
+            TopicName = topicName,
+            DisplayName = $"{definition.Name} pipeline",
+            MasterKey = pipeline.TopicKey,
+            EnforceSSL = true,
+        });
+        foreach (var email in definition.Notifications.Emails)
+        {
+            Topic.AddSubscription(new EmailSubscription(email));
+        }
+        // EventBridge (the rules below) and CloudWatch (the pipeline alarms) publish here, and
+        // encrypt what they publish with the topic's key.
+        var topicArn = EncryptedTopics.Arn(stack, topicName);
+        EncryptedTopics.AllowServiceToEncryptFor(pipeline.TopicKey, "AllowEventBridgeNotifications", "events.amazonaws.com", topicArn);
+        EncryptedTopics.AllowAlarms(Topic, pipeline.TopicKey, topicArn, pipeline.Names);
+
+        var pipelineArn = pipeline.Pipeline.PipelineArn;
+        var pipelineName = EventField.FromPath("$.detail.pipeline");
+        var executionId = EventField.FromPath("$.detail.execution-id");
+        var state = EventField.FromPath("$.detail.state");
+        var stage = EventField.FromPath("$.detail.stage");
+        var timeline = ExecutionLink(pipelineName, executionId);
+
+        ExecutionRule = NotifyRule("ExecutionRule",
+            $"Announces {definition.Name} pipeline executions that failed, succeeded or were superseded.",
+            Pattern(pipelineArn, PipelineExecutionEvent, new Dictionary<string, object> { ["state"] = new[] { "FAILED", "SUCCEEDED", "SUPERSEDED" } }),
+            $"CodePipeline {pipelineName}: execution {executionId} {state}. Timeline: {timeline}",
+            Topic);
+
+        StageFailureRule = NotifyRule("StageFailureRule",
+            $"Announces failed stages of the {definition.Name} pipeline.",
+            Pattern(pipelineArn, StageExecutionEvent, new Dictionary<string, object> { ["state"] = new[] { "FAILED" } }),
+            $"CodePipeline {pipelineName}: stage {stage} FAILED in execution {executionId}. Timeline: {timeline}",
+            Topic);
+
+        ApprovalRule = NotifyRule("ApprovalRule",
+            $"Announces manual approvals of the {definition.Name} pipeline that wait for a decision.",
+            Pattern(pipelineArn, ActionExecutionEvent, new Dictionary<string, object>
+            {
+                ["state"] = new[] { "STARTED" },
+                ["type"] = new Dictionary<string, object> { ["category"] = new[] { "Approval" } },
+            }),
+            $"CodePipeline {pipelineName}: approval {EventField.FromPath("$.detail.action")} in stage {stage} is waiting for a decision " +
+            $"(execution {executionId}). Review it: {timeline}",
+            Topic);
+
+        if (definition.Notifications.FailureTopicArn is { } failureTopicArn)
+        {
+            // An imported topic: its own policy must let events.amazonaws.com publish (and its key,
+            // if encrypted, let EventBridge use it); CDK cannot change either.
+            var failureTopic = Amazon.CDK.AWS.SNS.Topic.FromTopicArn(this, "FailureTopic", failureTopicArn);
+            // One rule for both event types, so the message only uses fields both carry.
+            FailureRule = NotifyRule("FailureRule",
+                $"Sends {definition.Name} pipeline and stage failures to the failure topic.",
+                new EventPattern
+                {
+                    Source = new[] { "aws.codepipeline" },
+                    DetailType = new[] { PipelineExecutionEvent, StageExecutionEvent },
+                    Resources = new[] { pipelineArn },
+                    Detail = new Dictionary<string, object> { ["state"] = new[] { "FAILED" } },
+                },
+                $"CodePipeline {pipelineName} FAILED ({EventField.FromPath("$.detail-type")}), execution {executionId}. Timeline: {timeline}",
+                failureTopic);
+        }
+    }
+
+    /// <summary>
+    /// The console page of one execution. The region comes from the event, so the link is right
+    /// wherever the rule runs.
+    /// </summary>
+    private static string ExecutionLink(string pipelineName, string executionId)
+    {
+        var region = EventField.FromPath("$.region");
+        return $"https://{region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/{pipelineName}/executions/{executionId}/timeline?region={region}";
+    }
+
+    private static EventPattern Pattern(string pipelineArn, string detailType, Dictionary<string, object> detail) => new()
+    {
+        Source = new[] { "aws.codepipeline" },
+        DetailType = new[] { detailType },
+        // Only this pipeline's events: CodePipeline puts the pipeline ARN in `resources`.
+        Resources = new[] { pipelineArn },
+        Detail = detail,
+    };
+
+    private Rule NotifyRule(string id, string description, EventPattern pattern, string message, ITopic topic) =>
+        new(this, id, new RuleProps
+        {
+            Description = description,
+            EventPattern = pattern,
+            Targets = new IRuleTarget[] { new SnsTopic(topic, new SnsTopicProps { Message = RuleTargetInput.FromText(message) }) },
+        });
+}
