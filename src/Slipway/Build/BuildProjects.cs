@@ -164,10 +164,11 @@ public sealed class BuildProjects : Construct
         var logGroup = new LogGroup(this, id + "Logs", new LogGroupProps
         {
             LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup(resource)),
-            Retention = (RetentionDays)Enum.Parse(typeof(RetentionDays), RetentionName(build.LogRetentionDays)),
             RemovalPolicy = RemovalPolicy.DESTROY,
             EncryptionKey = _props.EncryptionKey,
         });
+        // The validated retention, set on the resource: no day count needs mapping onto RetentionDays.
+        ((CfnLogGroup)logGroup.Node.DefaultChild!).RetentionInDays = build.LogRetentionDays;
         var role = roleName is null ? null : new Role(this, id + "Role", new RoleProps
         {
             RoleName = ResourceNames.Claim(this, "IAM role", roleName),
@@ -252,13 +253,4 @@ public sealed class BuildProjects : Construct
         });
         return LinuxBuildImage.FromEcrRepository(repository, tagOrDigest);
     }
-
-    private static string RetentionName(int days) => days switch
-    {
-        1 => "ONE_DAY", 3 => "THREE_DAYS", 5 => "FIVE_DAYS", 7 => "ONE_WEEK", 14 => "TWO_WEEKS", 30 => "ONE_MONTH",
-        60 => "TWO_MONTHS", 90 => "THREE_MONTHS", 120 => "FOUR_MONTHS", 150 => "FIVE_MONTHS", 180 => "SIX_MONTHS",
-        365 => "ONE_YEAR", 400 => "THIRTEEN_MONTHS", 545 => "EIGHTEEN_MONTHS", 731 => "TWO_YEARS", 1096 => "THREE_YEARS",
-        1827 => "FIVE_YEARS", 2192 => "SIX_YEARS", 2557 => "SEVEN_YEARS", 2922 => "EIGHT_YEARS", 3288 => "NINE_YEARS",
-        _ => "TEN_YEARS",
-    };
 }

@@ -106,6 +106,8 @@ public sealed class DeliveryMetricsCollector : Construct
         {
             LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup("delivery-metrics")),
             RemovalPolicy = RemovalPolicy.DESTROY,
+            // With KMS artifacts, every log group of the pipeline uses the artifact key too.
+            EncryptionKey = pipeline.ArtifactKey,
         });
         // The service's log retention (validated as a CloudWatch Logs period), set on the
         // CloudFormation resource so that no day count needs mapping onto the RetentionDays enum.

@@ -38,6 +38,15 @@ public sealed class ExampleScenarioTests : IClassFixture<ExampleScenarios>
         JsonDocument.Parse(Json.Render(s.Resources(s.Services[0].Pipeline, "AWS::CodeBuild::Project").Single(p => p.LogicalId.Contains(project))
             .Resource["Properties"]!["Source"]!["BuildSpec"])).RootElement;
 
+    private static IEnumerable<JsonObject> Rules(Scenario s) =>
+        s.Resources(s.Services[0].Pipeline, "AWS::Events::Rule").Select(r => r.Resource["Properties"]!.AsObject());
+
+    private static string NotificationTopic(Scenario s) =>
+        s.Resources(s.Services[0].Pipeline, "AWS::SNS::Topic").Single(t => t.LogicalId.Contains("Notifications")).LogicalId;
+
+    private static IEnumerable<JsonObject> Alarms(Scenario s) =>
+        s.Resources(s.Services[0].Pipeline, "AWS::CloudWatch::Alarm").Select(a => a.Resource["Properties"]!.AsObject());
+
     private static IEnumerable<JsonObject> Projects(Scenario s) =>
         s.Resources(s.Services[0].Pipeline, "AWS::CodeBuild::Project").Select(p => p.Resource["Properties"]!.AsObject());
 
@@ -53,6 +62,14 @@ public sealed class ExampleScenarioTests : IClassFixture<ExampleScenarios>
         Assert.Equal(new[] { "222222222222", "333333333333" }, s.Services[0].Runtimes.Select(r => r.Account));
         Assert.Equal("/ci/orders/pip-index-url", BuildSpec(s, "ImageBuild").GetProperty("env").GetProperty("parameter-store").GetProperty("PIP_INDEX_URL").GetString());
         Assert.Contains(s.Resources(s.Services[0].Pipeline, "AWS::SNS::Subscription"), x => x.Resource["Properties"]!["Endpoint"]!.GetValue<string>() == "releases@example.com");
+        // Dashboards, and email on state changes.
+        Assert.Single(s.Resources(s.Services[0].Pipeline, "AWS::CloudWatch::Dashboard"));
+        Assert.All(s.Services[0].Runtimes, r => Assert.Single(s.Resources(r, "AWS::CloudWatch::Dashboard")));
+        var topic = NotificationTopic(s);
+        Assert.Contains(s.Resources(s.Services[0].Pipeline, "AWS::SNS::Subscription"), x =>
+            x.Resource["Properties"]!["Endpoint"]!.GetValue<string>() == "orders-team@example.com" && Json.Render(x.Resource["Properties"]!["TopicArn"]) == $"<{topic}>");
+        Assert.Contains(Rules(s), r => r["EventPattern"]!["detail-type"]![0]!.GetValue<string>() == "CodePipeline Pipeline Execution State Change"
+            && r["Targets"]!.AsArray().Any(t => Json.Render(t!["Arn"]) == $"<{topic}>"));
     }
 
     [Fact]
@@ -90,6 +107,10 @@ public sealed class ExampleScenarioTests : IClassFixture<ExampleScenarios>
             Assert.Contains(Json.Statements(s.Json(runtime)), x => x.LogicalId.StartsWith("PipelineAccessDeployRole", StringComparison.Ordinal)
                 && x.Statement["Effect"]!.GetValue<string>() == "Deny" && Json.List(x.Statement["Action"]).Contains("ec2:TerminateInstances"));
         }
+        // Failure event rules to SNS.
+        var topic = NotificationTopic(s);
+        Assert.Contains(Rules(s), r => r["EventPattern"]!["detail"]?["state"]?.AsArray().Any(x => x!.GetValue<string>() == "FAILED") == true
+            && r["Targets"]!.AsArray().Any(t => Json.Render(t!["Arn"]) == $"<{topic}>"));
     }
 
     [Fact]
@@ -146,6 +167,12 @@ public sealed class ExampleScenarioTests : IClassFixture<ExampleScenarios>
                 }
             }
         }
+        // Alarms on failed and on successful deployments, and a deployment-duration metric.
+        var alarms = Alarms(s).ToList();
+        Assert.Contains(alarms, a => a["Metrics"]?.AsArray().Any(m => m!["MetricStat"]?["Metric"]?["MetricName"]?.GetValue<string>() == "DeploymentFailed") == true);
+        Assert.Contains(alarms, a => a["MetricName"]?.GetValue<string>() == "DeploymentSucceeded");
+        Assert.All(alarms, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
+        Assert.Contains("DeploymentDuration", Json.Render(s.Single(pipeline, "AWS::CloudWatch::Dashboard")["Properties"]!["DashboardBody"]));
         var prodGroup = s.Single(s.Services[0].Runtimes[2], "AWS::CodeDeploy::DeploymentGroup")["Properties"]!;
         Assert.Equal("CodeDeployDefault.ECSLinear10PercentEvery3Minutes", prodGroup["DeploymentConfigName"]!.GetValue<string>());
     }
@@ -172,5 +199,6 @@ public sealed class ExampleScenarioTests : IClassFixture<ExampleScenarios>
         Assert.All(s.Resources(pipeline, "AWS::Logs::LogGroup").Where(g => g.Resource["Properties"]!["LogGroupName"]!.GetValue<string>().StartsWith("/slipway/", StringComparison.Ordinal)),
             g => Assert.NotNull(g.Resource["Properties"]!["KmsKeyId"]));
         Assert.All(s.Resources(pipeline, "AWS::CodeBuild::Project"), p => Assert.NotNull(p.Resource["Properties"]!["EncryptionKey"]));
+        Assert.Equal("acme-billing-pipeline-dev", s.Single(pipeline, "AWS::CloudWatch::Dashboard")["Properties"]!["DashboardName"]!.GetValue<string>());
     }
 }
