@@ -76,18 +76,12 @@ public sealed class BuildProjects : Construct
         var build = props.Definition.Build;
         var names = props.Names;
 
-        CacheBucket = new Bucket(this, "CacheBucket", new BucketProps
+        CacheBucket = SecureBucket.Create(this, "CacheBucket", new SecureBucketOptions
         {
-            BucketName = ResourceNames.Claim(this, "bucket", names.Bucket("build-cache", Stack.Of(this).Account)),
-            Encryption = props.EncryptionKey is null ? BucketEncryption.S3_MANAGED : BucketEncryption.KMS,
+            Name = names.Bucket("build-cache", Stack.Of(this).Account),
             EncryptionKey = props.EncryptionKey,
-            BucketKeyEnabled = props.EncryptionKey is not null,
-            EnforceSSL = true,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            ServerAccessLogsBucket = props.AccessLogsBucket,
-            ServerAccessLogsPrefix = "build-cache/",
-            RemovalPolicy = RemovalPolicy.DESTROY,
-            AutoDeleteObjects = true,
+            AccessLogs = props.AccessLogsBucket,
+            AccessLogsPrefix = "build-cache/",
             LifecycleRules = new ILifecycleRule[]
             {
                 new LifecycleRule

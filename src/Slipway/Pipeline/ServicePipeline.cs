@@ -84,15 +84,10 @@ public sealed class ServicePipeline : Construct
         Names = definition.Names(props.Suffix);
         var stack = Stack.Of(this);
 
-        var accessLogs = new Bucket(this, "AccessLogs", new BucketProps
+        var accessLogs = SecureBucket.Create(this, "AccessLogs", new SecureBucketOptions
         {
-            BucketName = ResourceNames.Claim(this, "bucket", Names.Bucket("access-logs", stack.Account)),
-            Encryption = BucketEncryption.S3_MANAGED,
-            EnforceSSL = true,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+            Name = Names.Bucket("access-logs", stack.Account),
             ObjectOwnership = ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            RemovalPolicy = RemovalPolicy.DESTROY,
-            AutoDeleteObjects = true,
             LifecycleRules = new ILifecycleRule[] { new LifecycleRule { Expiration = Duration.Days(90), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
         });
         NagSuppressions.OnResource(accessLogs, "AwsSolutions-S1",
@@ -126,19 +121,13 @@ public sealed class ServicePipeline : Construct
             }));
         }
 
-        ArtifactBucket = new Bucket(this, "ArtifactBucket", new BucketProps
+        ArtifactBucket = SecureBucket.Create(this, "ArtifactBucket", new SecureBucketOptions
         {
-            BucketName = ResourceNames.Claim(this, "bucket", SharedNames.ArtifactBucket(Names, stack.Account)),
+            Name = SharedNames.ArtifactBucket(Names, stack.Account),
             Versioned = true,
-            Encryption = ArtifactKey is null ? BucketEncryption.S3_MANAGED : BucketEncryption.KMS,
             EncryptionKey = ArtifactKey,
-            BucketKeyEnabled = ArtifactKey is not null,
-            EnforceSSL = true,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            ServerAccessLogsBucket = accessLogs,
-            ServerAccessLogsPrefix = "artifacts/",
-            RemovalPolicy = RemovalPolicy.DESTROY,
-            AutoDeleteObjects = true,
+            AccessLogs = accessLogs,
+            AccessLogsPrefix = "artifacts/",
             LifecycleRules = new ILifecycleRule[]
             {
                 new LifecycleRule
@@ -360,16 +349,11 @@ public sealed class ServicePipeline : Construct
             {
                 var bucket = s3.BucketName is { } name
                     ? Bucket.FromBucketName(this, "SourceBucket", name)
-                    : new Bucket(this, "SourceBucket", new BucketProps
+                    : SecureBucket.Create(this, "SourceBucket", new SecureBucketOptions
                     {
-                        BucketName = ResourceNames.Claim(this, "bucket", Names.Bucket("source", Stack.Of(this).Account)),
+                        Name = Names.Bucket("source", Stack.Of(this).Account),
                         Versioned = true,
-                        EventBridgeEnabled = true,
-                        Encryption = BucketEncryption.S3_MANAGED,
-                        EnforceSSL = true,
-                        BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-                        RemovalPolicy = RemovalPolicy.DESTROY,
-                        AutoDeleteObjects = true,
+                        EventBridge = true,
                         LifecycleRules = new ILifecycleRule[] { new LifecycleRule { NoncurrentVersionExpiration = Duration.Days(30), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
                     });
                 if (bucket is Bucket createdBucket)

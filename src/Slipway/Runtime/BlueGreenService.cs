@@ -107,14 +107,8 @@ public sealed class BlueGreenService : Construct
             }));
 
         // Load balancer and its access logs (ELB access logs need SSE-S3, not KMS).
-        var accessLogs = new Bucket(this, "AccessLogs", new BucketProps
+        var accessLogs = SecureBucket.Create(this, "AccessLogs", new SecureBucketOptions
         {
-            Encryption = BucketEncryption.S3_MANAGED,
-            EnforceSSL = true,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            Versioned = false,
-            RemovalPolicy = RemovalPolicy.DESTROY,
-            AutoDeleteObjects = true,
             LifecycleRules = new ILifecycleRule[] { new LifecycleRule { Expiration = Duration.Days(90), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
         });
         NagSuppressions.OnResource(accessLogs, "AwsSolutions-S1",
