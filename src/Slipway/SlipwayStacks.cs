@@ -27,9 +27,9 @@ public static class SlipwayStacks
 
         var suffix = ResourceNames.SuffixFrom(app);
         var names = definition.Names(suffix);
-        var runtimes = definition.Environments.Select(target => new ServiceRuntimeStack(app, Id(names.ForEnvironment(target.Name).Name("runtime")),
+        var runtimes = definition.Environments.Select(target => new ServiceRuntimeStack(app, ResourceNames.Pascal(names.ForEnvironment(target.Name).Name("runtime")),
             new ServiceRuntimeStackProps { Definition = definition, Target = target, Suffix = suffix })).ToList();
-        var pipeline = new ServicePipelineStack(app, Id(names.Name("pipeline")), new ServicePipelineStackProps { Definition = definition, Suffix = suffix });
+        var pipeline = new ServicePipelineStack(app, ResourceNames.Pascal(names.Name("pipeline")), new ServicePipelineStackProps { Definition = definition, Suffix = suffix });
         foreach (var runtime in runtimes)
         {
             pipeline.AddDependency(runtime, "The pipeline's key, bucket and repository policies name roles this stack creates.");
@@ -51,9 +51,8 @@ public static class SlipwayStacks
 
         var suffix = ResourceNames.SuffixFrom(app);
         var names = GitHubDeployStack.NamesFor(services, suffix);
-        return settings.HostAccounts(services).Select(account => new GitHubDeployStack(app, Id(names.Name($"github-deploy-{account}")),
+        return settings.HostAccounts(services).Select(account => new GitHubDeployStack(app, ResourceNames.Pascal(names.Name($"github-deploy-{account}")),
             new GitHubDeployStackProps { Settings = settings, Services = services, HostAccount = account, Suffix = suffix })).ToList();
     }
 
-    private static string Id(string name) => string.Concat(name.Split('-').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
 }

@@ -67,6 +67,13 @@ public sealed record ResourceNames(string Service, string? Environment, string S
     /// <summary>An SSM parameter path under which a runtime publishes what the pipeline needs.</summary>
     public string ParameterPath(string key) => $"/slipway/{Name("runtime", 400)}/{key}";
 
+    /// <summary>
+    /// The construct-id form of a name ("orders-prod" → "OrdersProd"): ids derived from names in
+    /// the manifest (environments, stacks), which stay stable as long as those names do.
+    /// </summary>
+    public static string Pascal(string name) =>
+        string.Concat(name.Split('-', StringSplitOptions.RemoveEmptyEntries).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+
     /// <summary>Shortens <paramref name="name"/> to <paramref name="limit"/> with a stable hash.</summary>
     public static string Shorten(string name, int limit)
     {

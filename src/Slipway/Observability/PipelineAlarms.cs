@@ -73,7 +73,7 @@ public sealed class PipelineAlarms : Construct
         {
             // The collector counts a failed blue/green action as both failed and rolled back
             // (auto-rollback is always on); one alarm for either keeps it to one message.
-            failed[target.Name] = Create($"{Pascal(target.Name)}DeploymentFailedAlarm", $"{target.Name}-deployment-failed",
+            failed[target.Name] = Create($"{ResourceNames.Pascal(target.Name)}DeploymentFailedAlarm", $"{target.Name}-deployment-failed",
                 new MathExpression(new MathExpressionProps
                 {
                     Expression = "FILL(failed, 0) + FILL(rolledBack, 0)",
@@ -97,5 +97,4 @@ public sealed class PipelineAlarms : Construct
         All = new[] { PipelineFailed }.Concat(DeploymentFailed.Values).Append(ProductionDeploymentSucceeded).ToArray();
     }
 
-    private static string Pascal(string name) => string.Concat(name.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
 }

@@ -437,14 +437,14 @@ public sealed class ServicePipeline : Construct
     {
         // Everything in the environment is referred to by its deterministic name and account:
         // CloudFormation cannot reference another account's resources.
-        var application = EcsApplication.FromEcsApplicationArn(this, $"{Pascal(target.Name)}Application",
+        var application = EcsApplication.FromEcsApplicationArn(this, $"{ResourceNames.Pascal(target.Name)}Application",
             $"arn:aws:codedeploy:{target.Region}:{target.Account}:application:{SharedNames.DeployApplication(envNames)}");
-        var deploymentGroup = EcsDeploymentGroup.FromEcsDeploymentGroupAttributes(this, $"{Pascal(target.Name)}DeploymentGroup", new EcsDeploymentGroupAttributes
+        var deploymentGroup = EcsDeploymentGroup.FromEcsDeploymentGroupAttributes(this, $"{ResourceNames.Pascal(target.Name)}DeploymentGroup", new EcsDeploymentGroupAttributes
         {
             Application = application,
             DeploymentGroupName = SharedNames.DeploymentGroup(envNames),
         });
-        var role = Amazon.CDK.AWS.IAM.Role.FromRoleArn(this, $"{Pascal(target.Name)}DeployRole",
+        var role = Amazon.CDK.AWS.IAM.Role.FromRoleArn(this, $"{ResourceNames.Pascal(target.Name)}DeployRole",
             SharedNames.RoleArn(target.Account, SharedNames.DeployRole(envNames)), new FromRoleArnOptions { Mutable = false });
         return new CodeDeployEcsDeployAction(new CodeDeployEcsDeployActionProps
         {
@@ -549,5 +549,4 @@ public sealed class ServicePipeline : Construct
             "Action::s3:DeleteObject*", "Action::s3:Abort*", "Action::kms:ReEncrypt*", "Action::kms:GenerateDataKey*");
     }
 
-    private static string Pascal(string name) => string.Concat(name.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
 }

@@ -80,7 +80,7 @@ public sealed class ServiceRuntimeStack : Stack
     }
 
     private void Publish(string key, string value, string description) =>
-        new StringParameter(this, "Parameter" + string.Concat(key.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])), new StringParameterProps
+        new StringParameter(this, "Parameter" + ResourceNames.Pascal(key), new StringParameterProps
         {
             ParameterName = Names.ParameterPath(key),
             StringValue = value,
