@@ -73,10 +73,10 @@ public sealed class PipelineAccessRoles : Construct
             Resources = new[] { "*" },
         }));
         DeployRole.AddToPolicy(PassTaskRoles(service));
-        DeployRole.AddToPolicy(ReadArtifacts(names, props.ToolingAccount, stack));
+        DeployRole.AddToPolicy(ReadArtifacts(names, props.ToolingAccount));
         if (props.ArtifactsUseKms)
         {
-            DeployRole.AddToPolicy(DecryptArtifacts(names, props.ToolingAccount, props.ToolingRegion, stack));
+            DeployRole.AddToPolicy(DecryptArtifacts(names, props.ToolingAccount, props.ToolingRegion));
         }
         Guardrails.DenyTerminateInstances(DeployRole);
         NagSuppressions.OnTree(DeployRole, "AwsSolutions-IAM5",
@@ -157,14 +157,14 @@ public sealed class PipelineAccessRoles : Construct
         },
     });
 
-    private static PolicyStatement ReadArtifacts(ResourceNames names, string toolingAccount, Stack stack) => new(new PolicyStatementProps
+    private static PolicyStatement ReadArtifacts(ResourceNames names, string toolingAccount) => new(new PolicyStatementProps
     {
         Sid = "ReadPipelineArtifacts",
         Actions = new[] { "s3:GetObject", "s3:GetObjectVersion" },
         Resources = new[] { $"arn:aws:s3:::{SharedNames.ArtifactBucket(names, toolingAccount)}/*" },
     });
 
-    private static PolicyStatement DecryptArtifacts(ResourceNames names, string toolingAccount, string toolingRegion, Stack stack) => new(new PolicyStatementProps
+    private static PolicyStatement DecryptArtifacts(ResourceNames names, string toolingAccount, string toolingRegion) => new(new PolicyStatementProps
     {
         Sid = "DecryptPipelineArtifacts",
         Actions = new[] { "kms:Decrypt", "kms:DescribeKey" },

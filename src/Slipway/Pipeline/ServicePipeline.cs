@@ -272,7 +272,7 @@ public sealed class ServicePipeline : Construct
         }
         DeployStages = deployStages;
 
-        SuppressPipelineFindings(stack);
+        SuppressPipelineFindings();
     }
 
     /// <summary>The variables namespace of the source action.</summary>
@@ -399,16 +399,13 @@ public sealed class ServicePipeline : Construct
         }
     }
 
-    private Role ActionRole(string id, string resource)
-    {
-        var role = new Role(this, id, new RoleProps
+    private Role ActionRole(string id, string resource) =>
+        new(this, id, new RoleProps
         {
             RoleName = ResourceNames.Claim(this, "IAM role", Names.Role(resource)),
             AssumedBy = Role,
             Description = $"Runs the {resource} action of the {Names.Service} pipeline.",
         });
-        return role;
-    }
 
     private static CodeBuildAction BuildAction(string name, IProject project, Artifact_ input, Artifact_? output, string commitVariable,
         int runOrder, string? variablesNamespace = null, IDictionary<string, string>? extra = null)
@@ -539,7 +536,7 @@ public sealed class ServicePipeline : Construct
         }));
     }
 
-    private void SuppressPipelineFindings(Stack stack)
+    private void SuppressPipelineFindings()
     {
         // Every role that touches artifacts gets CDK's grant on the artifact bucket's objects
         // (object keys are generated per execution), and on the key with GenerateDataKey*/ReEncrypt*.
