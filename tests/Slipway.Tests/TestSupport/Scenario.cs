@@ -17,6 +17,24 @@ public sealed class Scenario
     /// <summary>Every stack of the app.</summary>
     public IReadOnlyList<Stack> Stacks { get; }
 
+    // Every scenario's cloud assembly lives under one folder per test run, removed when it ends.
+    private static readonly string OutputRoot = Path.Combine(Path.GetTempPath(), $"slipway-tests-{System.Environment.ProcessId}");
+
+    static Scenario()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(OutputRoot, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a leftover folder in /tmp is harmless.
+            }
+        };
+    }
+
     private readonly Dictionary<string, Template> _templates = new();
     private readonly Dictionary<string, JsonObject> _json = new();
 
@@ -35,7 +53,7 @@ public sealed class Scenario
         {
             context[ResourceNames.SuffixContextKey] = suffix;
         }
-        var app = new App(new AppProps { Context = context, AnalyticsReporting = false, Outdir = Path.Combine(Path.GetTempPath(), "slipway-tests-" + Guid.NewGuid().ToString("N")) });
+        var app = new App(new AppProps { Context = context, AnalyticsReporting = false, Outdir = Path.Combine(OutputRoot, Guid.NewGuid().ToString("N")) });
         Services = services.Select(s => SlipwayStacks.Add(app, s)).ToList();
         Stacks = Services.SelectMany(s => s.Runtimes.Cast<Stack>().Append(s.Pipeline)).ToList();
         var assembly = app.Synth();
