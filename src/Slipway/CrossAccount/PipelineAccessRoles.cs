@@ -72,6 +72,18 @@ public sealed class PipelineAccessRoles : Construct
             Actions = new[] { "ecs:RegisterTaskDefinition" },
             Resources = new[] { "*" },
         }));
+        // The generated task definitions carry the ManagedBy tag; tagging on create needs
+        // ecs:TagResource: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
+        DeployRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "TagNewTaskDefinitions",
+            Actions = new[] { "ecs:TagResource" },
+            Resources = new[] { $"arn:{stack.Partition}:ecs:{stack.Region}:{stack.Account}:task-definition/{SharedNames.TaskFamily(names)}:*" },
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["ecs:CreateAction"] = "RegisterTaskDefinition" },
+            },
+        }));
         DeployRole.AddToPolicy(PassTaskRoles(service));
         DeployRole.AddToPolicy(ReadArtifacts(names, props.ToolingAccount));
         if (props.ArtifactsUseKms)
@@ -82,6 +94,7 @@ public sealed class PipelineAccessRoles : Construct
         NagSuppressions.OnTree(DeployRole, "AwsSolutions-IAM5",
             "ecs:RegisterTaskDefinition supports no resource-level permission; CodeDeploy deployment configs are matched by type (deploymentconfig:*) as the CodeDeployToECS action requires; artifacts are read under the pipeline bucket only; the TerminateInstances statement is a deny.",
             "Resource::*", $"Resource::arn:<AWS::Partition>:codedeploy:{stack.Region}:{stack.Account}:deploymentconfig:*",
+            $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task-definition/{SharedNames.TaskFamily(names)}:*",
             $"Resource::arn:aws:s3:::{SharedNames.ArtifactBucket(names, props.ToolingAccount)}/*",
             $"Resource::arn:aws:kms:{props.ToolingRegion}:{props.ToolingAccount}:key/*");
 

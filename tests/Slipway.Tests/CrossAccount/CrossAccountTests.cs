@@ -65,6 +65,9 @@ public sealed class CrossAccountTests : IClassFixture<CrossAccountFixture>
         Assert.Contains(statements, s => s["Effect"]!.GetValue<string>() == "Deny" && Json.List(s["Action"]).Contains("ec2:TerminateInstances"));
         var decrypt = Assert.Single(statements, s => s["Sid"]?.GetValue<string>() == "DecryptPipelineArtifacts");
         Assert.Equal("alias/orders-artifacts-dev", decrypt["Condition"]!["ForAnyValue:StringEquals"]!["kms:ResourceAliases"]!.GetValue<string>());
+        var tag = Assert.Single(statements, s => s["Sid"]?.GetValue<string>() == "TagNewTaskDefinitions");
+        Assert.Equal("RegisterTaskDefinition", tag["Condition"]!["StringEquals"]!["ecs:CreateAction"]!.GetValue<string>());
+        Assert.EndsWith($":task-definition/{roleName.Replace("-deploy-", "-task-")}:*", Json.List(tag["Resource"]).Single());
         Assert.Contains(statements, s => s["Sid"]?.GetValue<string>() == "PassTaskRoles" && s["Condition"]!["StringEquals"]!["iam:PassedToService"]!.GetValue<string>() == "ecs-tasks.amazonaws.com");
     }
 
