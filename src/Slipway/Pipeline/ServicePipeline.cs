@@ -83,10 +83,12 @@ public sealed class ServicePipeline : Construct
         Definition = definition;
         Names = definition.Names(props.Suffix);
         var stack = Stack.Of(this);
+        // Read once: every property read is a round trip to the JavaScript runtime.
+        var (account, region) = (stack.Account, stack.Region);
 
         var accessLogs = new Bucket(this, "AccessLogs", new BucketProps
         {
-            BucketName = ResourceNames.Claim(this, "bucket", Names.Bucket("access-logs", stack.Account)),
+            BucketName = ResourceNames.Claim(this, "bucket", Names.Bucket("access-logs", account)),
             Encryption = BucketEncryption.S3_MANAGED,
             EnforceSSL = true,
             BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
@@ -113,14 +115,14 @@ public sealed class ServicePipeline : Construct
             ArtifactKey.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
             {
                 Sid = "AllowCloudWatchLogs",
-                Principals = new IPrincipal[] { new ServicePrincipal($"logs.{stack.Region}.amazonaws.com") },
+                Principals = new IPrincipal[] { new ServicePrincipal($"logs.{region}.amazonaws.com") },
                 Actions = new[] { "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*" },
                 Resources = new[] { "*" },
                 Conditions = new Dictionary<string, object>
                 {
                     ["ArnLike"] = new Dictionary<string, object>
                     {
-                        ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:/slipway/*",
+                        ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{stack.Partition}:logs:{region}:{account}:log-group:/slipway/*",
                     },
                 },
             }));
@@ -128,7 +130,7 @@ public sealed class ServicePipeline : Construct
 
         ArtifactBucket = new Bucket(this, "ArtifactBucket", new BucketProps
         {
-            BucketName = ResourceNames.Claim(this, "bucket", SharedNames.ArtifactBucket(Names, stack.Account)),
+            BucketName = ResourceNames.Claim(this, "bucket", SharedNames.ArtifactBucket(Names, account)),
             Versioned = true,
             Encryption = ArtifactKey is null ? BucketEncryption.S3_MANAGED : BucketEncryption.KMS,
             EncryptionKey = ArtifactKey,
