@@ -14,17 +14,23 @@ public static partial class ManifestLoader
     public const string DefaultFile = "slipway.yaml";
 
     /// <summary>Loads and validates the manifest at <paramref name="path"/>.</summary>
-    public static IReadOnlyList<ServiceDefinition> LoadFile(string path)
+    public static IReadOnlyList<ServiceDefinition> LoadFile(string path) => ReadFile(path).Services;
+
+    /// <summary>Loads and validates manifest text; <paramref name="fileName"/> is shown in errors.</summary>
+    public static IReadOnlyList<ServiceDefinition> Load(string fileName, string text) => Read(fileName, text).Services;
+
+    /// <summary>Loads and validates the manifest at <paramref name="path"/>, keeping its text and each service's section.</summary>
+    public static LoadedManifest ReadFile(string path)
     {
         if (!File.Exists(path))
         {
             throw new ManifestException(new[] { $"{path}: no such file. Create it (copy one from examples/) or pass another with -f." });
         }
-        return Load(path, File.ReadAllText(path));
+        return Read(path, File.ReadAllText(path));
     }
 
-    /// <summary>Loads and validates manifest text; <paramref name="fileName"/> is shown in errors.</summary>
-    public static IReadOnlyList<ServiceDefinition> Load(string fileName, string text)
+    /// <summary>Loads and validates manifest text, keeping the text and each service's section.</summary>
+    public static LoadedManifest Read(string fileName, string text)
     {
         var doc = YamlDocument.Parse(fileName, text);
         var structural = ManifestSchema.Validate(doc).ToList();
@@ -47,7 +53,8 @@ public static partial class ManifestLoader
         {
             throw new ManifestException(v.Problems.Select(p => $"{doc.Locate(PathOf(p))}: {p}").ToList());
         }
-        return services;
+        var sections = doc.Root["services"]!.Select(s => s.ToString(Newtonsoft.Json.Formatting.None)).ToList();
+        return new LoadedManifest(fileName, text, services, sections);
     }
 
     // A validator problem starts with its field path: "services[0].environments[1].account: ...".
