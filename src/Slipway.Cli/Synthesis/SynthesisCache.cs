@@ -130,17 +130,22 @@ public sealed class SynthesisCache
     /// The context the CDK CLI hands the app (cdk.json, cdk.context.json, -c values) as canonical
     /// JSON; "manifest" is left out: it only chooses the file, whose content is keyed per service.
     /// </summary>
-    public static string EnvironmentContext()
+    public static string EnvironmentContext() => EnvironmentContext(
+        Environment.GetEnvironmentVariable("CDK_CONTEXT_JSON"),
+        // Large contexts are passed in a file instead (aws-cdk-lib App.readContextFromTempFile).
+        Environment.GetEnvironmentVariable("CONTEXT_OVERFLOW_LOCATION_ENV") is { Length: > 0 } file && File.Exists(file) ? File.ReadAllText(file) : null);
+
+    /// <summary>The canonical form of the CDK CLI's context, given as JSON text and as the overflow file's text.</summary>
+    public static string EnvironmentContext(string? contextJson, string? overflowJson)
     {
         var context = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal);
-        if (Environment.GetEnvironmentVariable("CDK_CONTEXT_JSON") is { Length: > 0 } json)
+        if (contextJson is { Length: > 0 })
         {
-            AddAll(context, JsonNode.Parse(json));
+            AddAll(context, JsonNode.Parse(contextJson));
         }
-        // Large contexts are passed in a file instead (aws-cdk-lib App.readContextFromTempFile).
-        if (Environment.GetEnvironmentVariable("CONTEXT_OVERFLOW_LOCATION_ENV") is { Length: > 0 } file && File.Exists(file))
+        if (overflowJson is { Length: > 0 })
         {
-            AddAll(context, JsonNode.Parse(File.ReadAllText(file)));
+            AddAll(context, JsonNode.Parse(overflowJson));
         }
         context.Remove("manifest");
         return Canonical(new JsonObject(context.Select(c => KeyValuePair.Create(c.Key, c.Value?.DeepClone()))));
