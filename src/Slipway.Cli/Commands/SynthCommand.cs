@@ -10,6 +10,10 @@ public static class SynthCommand
     public static int Run(string file, string outdir, SynthesisOptions options, TextWriter output, TextWriter errors)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
+        if (ManifestSynthesis.WillSynthesize(options))
+        {
+            JsiiWarmup.Start();
+        }
         var manifest = ManifestLoader.ReadFile(file);
         Timings.Lap("load and validate the manifest");
         // Under `cdk synth` the CDK CLI chooses the directory.

@@ -40,6 +40,11 @@ public static partial class ManifestLoader
         }
 
         var services = new ManifestMapper().Map(doc.Root);
+        if (doc.Root.SelectTokens("$..*").Any(t => t is Newtonsoft.Json.Linq.JValue { Type: Newtonsoft.Json.Linq.JTokenType.String, Value: string s } && s.Contains("${Token[", StringComparison.Ordinal)))
+        {
+            // Only then does validation call into the jsii runtime, which a warm-up may be starting.
+            Synthesis.JsiiWarmup.Wait();
+        }
         var v = new Validator();
         foreach (var (service, i) in services.Select((s, i) => (s, i)))
         {

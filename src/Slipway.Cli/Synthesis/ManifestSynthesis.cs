@@ -16,6 +16,14 @@ public sealed record SynthesisResult(IReadOnlyList<SynthesizedStack> Stacks, int
 /// </summary>
 public static class ManifestSynthesis
 {
+    /// <summary>
+    /// True when a synthesis with <paramref name="options"/> will start the JavaScript runtime
+    /// for certain: without a cache, or with an empty one (a fresh clone, CI). Then it is worth
+    /// starting it before the manifest is read (<see cref="JsiiWarmup"/>).
+    /// </summary>
+    public static bool WillSynthesize(SynthesisOptions options) =>
+        options.CacheDirectory is not { } cache || !Directory.Exists(cache) || !Directory.EnumerateDirectories(cache).Any();
+
     /// <summary>Synthesizes <paramref name="manifest"/> into <paramref name="outdir"/>.</summary>
     public static SynthesisResult Run(LoadedManifest manifest, string outdir, SynthesisOptions options)
     {

@@ -40,6 +40,7 @@ public static class ServiceSynthesis
     /// <summary>Synthesizes <paramref name="service"/> into <paramref name="outdir"/> and writes <see cref="UnitFile"/> there.</summary>
     public static void Run(ServiceDefinition service, string? suffix, string outdir)
     {
+        JsiiWarmup.Wait();
         var app = new App(new AppProps
         {
             Outdir = outdir,

@@ -119,6 +119,8 @@ public static class SynthesisWorkers
     /// <summary>What <c>slipway synth-worker</c> runs: synthesizes each unit of the manifest.</summary>
     public static int Run(string file, string? suffix, IReadOnlyList<string> units)
     {
+        // A worker always synthesizes: start the runtime while the manifest is read.
+        JsiiWarmup.Start();
         var manifest = ManifestLoader.ReadFile(file);
         foreach (var unit in units)
         {
