@@ -76,11 +76,17 @@ public static class Cli
         var diagram = new Command("diagram", "Write a Mermaid flowchart of each pipeline") { FileOption, diagramOut, suffixOption };
         diagram.SetAction(r => Guard(errors, () => DiagramCommand.Run(r.GetValue(FileOption)!, r.GetValue(diagramOut), r.GetValue(suffixOption), output)));
 
+        var cost = new Command("cost", "Estimate the monthly cost of each environment and pipeline from the synthesized templates (us-east-1 list prices of src/Slipway.Cli/Cost/prices.json, usage assumptions stated), and what non-production environments would cost with cheaper settings")
+        {
+            FileOption, suffixOption, noCacheOption,
+        };
+        cost.SetAction(r => Guard(errors, () => Slipway.Cli.Cost.CostCommand.Run(r.GetValue(FileOption)!, Options(r), output)));
+
         var root = new RootCommand(
             "slipway: production delivery pipelines (CodePipeline, CodeBuild, CodeDeploy blue/green on ECS Fargate) from slipway.yaml.\n" +
             "Exit codes: 0 success, 1 mistakes in the manifest or arguments, 2 usage error, 3 internal error.")
         {
-            synth, validate, describe, diagram, worker,
+            synth, validate, describe, diagram, cost, worker,
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
