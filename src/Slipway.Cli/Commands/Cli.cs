@@ -76,11 +76,12 @@ public static class Cli
         var diagram = new Command("diagram", "Write a Mermaid flowchart of each pipeline") { FileOption, diagramOut, suffixOption };
         diagram.SetAction(r => Guard(errors, () => DiagramCommand.Run(r.GetValue(FileOption)!, r.GetValue(diagramOut), r.GetValue(suffixOption), output)));
 
+        var pricesOption = new Option<string?>("--prices") { Description = "A price list to use instead of the shipped one (same format as src/Slipway.Cli/Cost/prices.json: your prices or usage assumptions)" };
         var cost = new Command("cost", "Estimate the monthly cost of each environment and pipeline from the synthesized templates (us-east-1 list prices of src/Slipway.Cli/Cost/prices.json, usage assumptions stated), and what non-production environments would cost with cheaper settings")
         {
-            FileOption, suffixOption, noCacheOption,
+            FileOption, suffixOption, noCacheOption, pricesOption,
         };
-        cost.SetAction(r => Guard(errors, () => Slipway.Cli.Cost.CostCommand.Run(r.GetValue(FileOption)!, Options(r), output)));
+        cost.SetAction(r => Guard(errors, () => Slipway.Cli.Cost.CostCommand.Run(r.GetValue(FileOption)!, Options(r), output, r.GetValue(pricesOption))));
 
         var root = new RootCommand(
             "slipway: production delivery pipelines (CodePipeline, CodeBuild, CodeDeploy blue/green on ECS Fargate) from slipway.yaml.\n" +

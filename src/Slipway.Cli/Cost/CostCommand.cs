@@ -8,9 +8,18 @@ namespace Slipway.Cli.Cost;
 /// <summary><c>slipway cost</c>: the estimated monthly cost of each environment and pipeline of a manifest.</summary>
 public static class CostCommand
 {
-    /// <summary>Synthesizes the manifest (through the cache) and prints the estimates.</summary>
-    public static int Run(string file, SynthesisOptions options, TextWriter output)
+    /// <summary>Synthesizes the manifest (through the cache) and prints the estimates, with the shipped prices or those of <paramref name="pricesFile"/>.</summary>
+    public static int Run(string file, SynthesisOptions options, TextWriter output, string? pricesFile = null)
     {
+        PriceList prices;
+        try
+        {
+            prices = pricesFile is null ? PriceList.Shipped : PriceList.Parse(File.ReadAllText(pricesFile));
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or InvalidDataException or FormatException)
+        {
+            throw new IOException($"{pricesFile}: not a price list in the format of src/Slipway.Cli/Cost/prices.json ({e.Message.Split('\n')[0]}).", e);
+        }
         if (ManifestSynthesis.WillSynthesize(options))
         {
             JsiiWarmup.Start();
@@ -20,7 +29,7 @@ public static class CostCommand
         try
         {
             var result = ManifestSynthesis.Run(manifest, outdir, options);
-            output.Write(CostReport.Render(Estimate(manifest, result.Stacks, PriceList.Shipped), PriceList.Shipped));
+            output.Write(CostReport.Render(Estimate(manifest, result.Stacks, prices), prices));
             return Commands.Cli.Ok;
         }
         finally

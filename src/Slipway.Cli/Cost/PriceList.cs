@@ -146,57 +146,61 @@ public sealed class PriceList
     public static PriceList Parse(string json)
     {
         var root = JsonNode.Parse(json)!;
-        var regions = root["regions"]!.AsObject().ToDictionary(r => r.Key, r => Region(r.Value!));
+        var regions = Required(root, "regions").AsObject().ToDictionary(r => r.Key, r => Region(r.Value!));
         if (!regions.ContainsKey(DefaultRegion))
         {
             throw new InvalidDataException($"prices.json has no prices for {DefaultRegion}.");
         }
-        var a = root["assumptions"]!;
+        var a = Required(root, "assumptions");
         return new PriceList(regions)
         {
-            Date = root["date"]!.GetValue<string>(),
-            HoursPerMonth = root["hoursPerMonth"]!.GetValue<decimal>(),
+            Date = Required(root, "date").GetValue<string>(),
+            HoursPerMonth = Required(root, "hoursPerMonth").GetValue<decimal>(),
             Sources = root["sources"]?.AsObject().ToDictionary(s => s.Key, s => (IReadOnlyList<string>)s.Value!.AsArray().Select(u => u!.GetValue<string>()).ToList())
                       ?? new Dictionary<string, IReadOnlyList<string>>(),
             Assumptions = new CostAssumptions
             {
-                NatGatewayGbPerMonth = a["natGatewayGbPerMonth"]!.GetValue<decimal>(),
-                AlbLcus = a["albLcus"]!.GetValue<decimal>(),
-                AlbPublicIpv4Addresses = a["albPublicIpv4Addresses"]!.GetValue<int>(),
-                ContainerInsightsMetrics = a["containerInsightsMetrics"]!.GetValue<int>(),
-                ApplicationLogsGbPerMonth = a["applicationLogsGbPerMonth"]!.GetValue<decimal>(),
-                FlowLogsGbPerMonth = a["flowLogsGbPerMonth"]!.GetValue<decimal>(),
-                FargateSpotDiscount = a["fargateSpotDiscount"]!.GetValue<decimal>(),
-                PipelineRunsPerMonth = a["pipelineRunsPerMonth"]!.GetValue<int>(),
-                SourceActionMinutes = a["sourceActionMinutes"]!.GetValue<decimal>(),
-                DeployActionBaseMinutes = a["deployActionBaseMinutes"]!.GetValue<decimal>(),
-                BuildMinutes = a["buildMinutes"]!.AsObject().ToDictionary(m => m.Key, m => m.Value!.GetValue<decimal>()),
-                BuildLogsGbPerMonth = a["buildLogsGbPerMonth"]!.GetValue<decimal>(),
-                ImageGb = a["imageGb"]!.GetValue<decimal>(),
+                NatGatewayGbPerMonth = Required(a, "natGatewayGbPerMonth").GetValue<decimal>(),
+                AlbLcus = Required(a, "albLcus").GetValue<decimal>(),
+                AlbPublicIpv4Addresses = Required(a, "albPublicIpv4Addresses").GetValue<int>(),
+                ContainerInsightsMetrics = Required(a, "containerInsightsMetrics").GetValue<int>(),
+                ApplicationLogsGbPerMonth = Required(a, "applicationLogsGbPerMonth").GetValue<decimal>(),
+                FlowLogsGbPerMonth = Required(a, "flowLogsGbPerMonth").GetValue<decimal>(),
+                FargateSpotDiscount = Required(a, "fargateSpotDiscount").GetValue<decimal>(),
+                PipelineRunsPerMonth = Required(a, "pipelineRunsPerMonth").GetValue<int>(),
+                SourceActionMinutes = Required(a, "sourceActionMinutes").GetValue<decimal>(),
+                DeployActionBaseMinutes = Required(a, "deployActionBaseMinutes").GetValue<decimal>(),
+                BuildMinutes = Required(a, "buildMinutes").AsObject().ToDictionary(m => m.Key, m => m.Value!.GetValue<decimal>()),
+                BuildLogsGbPerMonth = Required(a, "buildLogsGbPerMonth").GetValue<decimal>(),
+                ImageGb = Required(a, "imageGb").GetValue<decimal>(),
             },
         };
     }
 
+    // A price list value, or a message that names the missing one.
+    private static JsonNode Required(JsonNode node, string key) =>
+        node[key] ?? throw new InvalidDataException($"\"{key}\" is missing at {node.GetPath()}");
+
     private static RegionPrices Region(JsonNode r) => new()
     {
-        FargateVcpuHour = r["fargate"]!.AsObject().ToDictionary(f => f.Key, f => f.Value!["vcpuHour"]!.GetValue<decimal>()),
-        FargateGbHour = r["fargate"]!.AsObject().ToDictionary(f => f.Key, f => f.Value!["gbHour"]!.GetValue<decimal>()),
-        NatGatewayHour = r["natGatewayHour"]!.GetValue<decimal>(),
-        NatGatewayGb = r["natGatewayGb"]!.GetValue<decimal>(),
-        PublicIpv4Hour = r["publicIpv4Hour"]!.GetValue<decimal>(),
-        InterfaceEndpointAzHour = r["interfaceEndpointAzHour"]!.GetValue<decimal>(),
-        InterfaceEndpointGb = r["interfaceEndpointGb"]!.GetValue<decimal>(),
-        AlbHour = r["albHour"]!.GetValue<decimal>(),
-        AlbLcuHour = r["albLcuHour"]!.GetValue<decimal>(),
-        KmsKeyMonth = r["kmsKeyMonth"]!.GetValue<decimal>(),
-        AlarmMonth = r["alarmMonth"]!.GetValue<decimal>(),
-        DashboardMonth = r["dashboardMonth"]!.GetValue<decimal>(),
-        CustomMetricMonth = r["customMetricMonth"]!.GetValue<decimal>(),
-        LogsIngestGb = r["logsIngestGb"]!.GetValue<decimal>(),
-        LogsStoreGbMonth = r["logsStoreGbMonth"]!.GetValue<decimal>(),
-        CodePipelineV2ActionMinute = r["codePipelineV2ActionMinute"]!.GetValue<decimal>(),
-        CodeBuildMinute = r["codeBuildMinute"]!.AsObject().ToDictionary(c => c.Key, c => c.Value!.GetValue<decimal>()),
-        EcrStorageGbMonth = r["ecrStorageGbMonth"]!.GetValue<decimal>(),
+        FargateVcpuHour = Required(r, "fargate").AsObject().ToDictionary(f => f.Key, f => Required(f.Value!, "vcpuHour").GetValue<decimal>()),
+        FargateGbHour = Required(r, "fargate").AsObject().ToDictionary(f => f.Key, f => Required(f.Value!, "gbHour").GetValue<decimal>()),
+        NatGatewayHour = Required(r, "natGatewayHour").GetValue<decimal>(),
+        NatGatewayGb = Required(r, "natGatewayGb").GetValue<decimal>(),
+        PublicIpv4Hour = Required(r, "publicIpv4Hour").GetValue<decimal>(),
+        InterfaceEndpointAzHour = Required(r, "interfaceEndpointAzHour").GetValue<decimal>(),
+        InterfaceEndpointGb = Required(r, "interfaceEndpointGb").GetValue<decimal>(),
+        AlbHour = Required(r, "albHour").GetValue<decimal>(),
+        AlbLcuHour = Required(r, "albLcuHour").GetValue<decimal>(),
+        KmsKeyMonth = Required(r, "kmsKeyMonth").GetValue<decimal>(),
+        AlarmMonth = Required(r, "alarmMonth").GetValue<decimal>(),
+        DashboardMonth = Required(r, "dashboardMonth").GetValue<decimal>(),
+        CustomMetricMonth = Required(r, "customMetricMonth").GetValue<decimal>(),
+        LogsIngestGb = Required(r, "logsIngestGb").GetValue<decimal>(),
+        LogsStoreGbMonth = Required(r, "logsStoreGbMonth").GetValue<decimal>(),
+        CodePipelineV2ActionMinute = Required(r, "codePipelineV2ActionMinute").GetValue<decimal>(),
+        CodeBuildMinute = Required(r, "codeBuildMinute").AsObject().ToDictionary(c => c.Key, c => c.Value!.GetValue<decimal>()),
+        EcrStorageGbMonth = Required(r, "ecrStorageGbMonth").GetValue<decimal>(),
     };
 
     private static string ReadShipped()

@@ -41,6 +41,7 @@ public static class ServiceSynthesis
     public static void Run(ServiceDefinition service, string? suffix, string outdir)
     {
         JsiiWarmup.Wait();
+        Commands.Timings.Lap("  wait for the jsii runtime (started in the background)");
         var app = new App(new AppProps
         {
             Outdir = outdir,
@@ -50,8 +51,11 @@ public static class ServiceSynthesis
             // Under the CDK CLI the app would synthesize again when the JavaScript runtime exits.
             AutoSynth = false,
         });
+        Commands.Timings.Lap("  create the app");
         SlipwayStacks.Add(app, service);
+        Commands.Timings.Lap($"  construct {service.Name}'s stacks");
         app.Synth();
+        Commands.Timings.Lap("  app.Synth(): aspects, templates, assets");
         WriteUnitFile(outdir, ResourceNames.ClaimsOf(app));
     }
 

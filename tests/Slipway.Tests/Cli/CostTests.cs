@@ -147,4 +147,23 @@ public sealed class CostTests
             .Take(4).Select(l => decimal.Parse(l.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1].TrimStart('$'), System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(totals[0] + totals[1] + totals[2], totals[3]);
     }
+
+    [Fact]
+    public void Cost_command_takes_another_price_list()
+    {
+        var output = new StringWriter();
+        var code = Slipway.Cli.Commands.Cli.Run(new[] { "cost", "-f", Repository.PathOf("slipway.yaml"), "--prices", Repository.PathOf("tests/Slipway.Tests/Cli/cost/prices.json") }, output, new StringWriter());
+        Assert.Equal(0, code);
+        Assert.Contains("list prices of 2000-01-01", output.ToString());
+    }
+
+    [Fact]
+    public void A_broken_price_list_is_a_user_error()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"prices-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, "{ \"date\": \"x\" }");
+        var errors = new StringWriter();
+        Assert.Equal(1, Slipway.Cli.Commands.Cli.Run(new[] { "cost", "-f", Repository.PathOf("slipway.yaml"), "--prices", file }, new StringWriter(), errors));
+        Assert.Contains("not a price list in the format of src/Slipway.Cli/Cost/prices.json", errors.ToString());
+    }
 }
