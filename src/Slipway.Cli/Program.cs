@@ -1,3 +1,4 @@
 using Slipway.Cli.Commands;
 
+Timings.ProcessStarted();
 return Cli.Run(args);

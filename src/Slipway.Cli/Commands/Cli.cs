@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Slipway.Cli.Manifest;
+using Slipway.Cli.Synthesis;
 using Slipway.Conventions;
 
 namespace Slipway.Cli.Commands;
@@ -32,9 +33,34 @@ public static class Cli
         var outOption = new Option<string>("--output", "-o") { Description = "Where the cloud assembly is written", DefaultValueFactory = _ => "cdk.out" };
         var suffixOption = new Option<string?>("--suffix") { Description = "The environment suffix of physical names (CDK context environmentSuffix; default dev)" };
         var diagramOut = new Option<string?>("--output", "-o") { Description = "Write the Mermaid diagram to this file instead of stdout" };
+        var noCacheOption = new Option<bool>("--no-cache")
+        {
+            Description = $"Synthesize every service, neither reading nor writing the cache of unchanged services' templates ({SynthesisOptions.DefaultCacheDirectory})",
+        };
+        var jobsOption = new Option<int?>("--jobs", "-j")
+        {
+            Description = "Processes that synthesize changed services at once (default: the number of processors, at most 4)",
+        };
+        SynthesisOptions Options(ParseResult r) => new()
+        {
+            Suffix = r.GetValue(suffixOption),
+            CacheDirectory = r.GetValue(noCacheOption) ? null : SynthesisOptions.DefaultCacheDirectory,
+            Jobs = r.GetValue(jobsOption) ?? new SynthesisOptions().Jobs,
+        };
 
-        var synth = new Command("synth", "Synthesize the manifest into a CDK cloud assembly (what cdk.json runs)") { FileOption, outOption, suffixOption };
-        synth.SetAction(r => Guard(errors, () => SynthCommand.Run(r.GetValue(FileOption)!, r.GetValue(outOption)!, r.GetValue(suffixOption), output, errors)));
+        var synth = new Command("synth", "Synthesize the manifest into a CDK cloud assembly (what cdk.json runs). Services whose manifest section, Slipway version and CDK context are unchanged are reused from .slipway/cache.")
+        {
+            FileOption, outOption, suffixOption, noCacheOption, jobsOption,
+        };
+        synth.SetAction(r => Guard(errors, () => SynthCommand.Run(r.GetValue(FileOption)!, r.GetValue(outOption)!, Options(r), output, errors)));
+
+        var unitOption = new Option<string[]>("--unit") { Description = "INDEX=DIRECTORY: synthesize the manifest's service INDEX into DIRECTORY", Arity = ArgumentArity.OneOrMore };
+        var worker = new Command(SynthesisWorkers.Command, "Synthesize some services of a manifest, each into its own directory (started by synth)")
+        {
+            FileOption, suffixOption, unitOption,
+        };
+        worker.Hidden = true;
+        worker.SetAction(r => Guard(errors, () => SynthesisWorkers.Run(r.GetValue(FileOption)!, r.GetValue(suffixOption), r.GetValue(unitOption) ?? Array.Empty<string>())));
 
         var validate = new Command("validate", "Check the manifest without synthesizing; exit code 0 or 1") { FileOption };
         validate.SetAction(r => Guard(errors, () =>
@@ -50,11 +76,18 @@ public static class Cli
         var diagram = new Command("diagram", "Write a Mermaid flowchart of each pipeline") { FileOption, diagramOut, suffixOption };
         diagram.SetAction(r => Guard(errors, () => DiagramCommand.Run(r.GetValue(FileOption)!, r.GetValue(diagramOut), r.GetValue(suffixOption), output)));
 
+        var pricesOption = new Option<string?>("--prices") { Description = "A price list to use instead of the shipped one (same format as src/Slipway.Cli/Cost/prices.json: your prices or usage assumptions)" };
+        var cost = new Command("cost", "Estimate the monthly cost of each environment and pipeline from the synthesized templates (us-east-1 list prices of src/Slipway.Cli/Cost/prices.json, usage assumptions stated), and what non-production environments would cost with cheaper settings")
+        {
+            FileOption, suffixOption, noCacheOption, pricesOption,
+        };
+        cost.SetAction(r => Guard(errors, () => Slipway.Cli.Cost.CostCommand.Run(r.GetValue(FileOption)!, Options(r), output, r.GetValue(pricesOption))));
+
         var root = new RootCommand(
             "slipway: production delivery pipelines (CodePipeline, CodeBuild, CodeDeploy blue/green on ECS Fargate) from slipway.yaml.\n" +
             "Exit codes: 0 success, 1 mistakes in the manifest or arguments, 2 usage error, 3 internal error.")
         {
-            synth, validate, describe, diagram,
+            synth, validate, describe, diagram, cost, worker,
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

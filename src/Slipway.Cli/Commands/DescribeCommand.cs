@@ -8,11 +8,12 @@ public static class DescribeCommand
     /// <summary>Prints, per service, the pipeline's stages and actions in order and each environment's settings.</summary>
     public static int Run(string file, string? suffix, TextWriter output)
     {
-        var services = ManifestLoader.LoadFile(file);
+        var manifest = ManifestLoader.ReadFile(file);
+        var services = manifest.Services;
         var outdir = Path.Combine(Path.GetTempPath(), "slipway-describe-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var stacks = SlipwayApp.Synthesize(services, outdir, suffix);
+            var stacks = Synthesis.ManifestSynthesis.Run(manifest, outdir, new Synthesis.SynthesisOptions { Suffix = suffix }).Stacks;
             var layouts = PipelineLayout.Read(stacks);
             foreach (var (service, layout) in services.Zip(layouts))
             {

@@ -9,11 +9,12 @@ public static class DiagramCommand
     /// <summary>Writes the diagram to <paramref name="outputFile"/> or stdout.</summary>
     public static int Run(string file, string? outputFile, string? suffix, TextWriter output)
     {
-        var services = ManifestLoader.LoadFile(file);
+        var manifest = ManifestLoader.ReadFile(file);
+        var services = manifest.Services;
         var outdir = Path.Combine(Path.GetTempPath(), "slipway-diagram-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var layouts = PipelineLayout.Read(SlipwayApp.Synthesize(services, outdir, suffix));
+            var layouts = PipelineLayout.Read(Synthesis.ManifestSynthesis.Run(manifest, outdir, new Synthesis.SynthesisOptions { Suffix = suffix }).Stacks);
             var text = Render(layouts);
             if (outputFile is null)
             {

@@ -24,24 +24,20 @@ public static class SlipwayApp
     };
 
     /// <summary>
-    /// Synthesizes <paramref name="services"/> into <paramref name="outdir"/> (or CDK_OUTDIR when
-    /// the CDK CLI runs the app), with the GitHub Actions deploy stacks when <paramref name="github"/>
-    /// is given. Availability zones are seeded into the context so synthesis needs no AWS
-    /// credentials and does no lookups.
+    /// Synthesizes <paramref name="services"/> as one CDK app, in this process, into
+    /// <paramref name="outdir"/> (or CDK_OUTDIR when the CDK CLI runs the app), with the GitHub
+    /// Actions deploy stacks when <paramref name="github"/> is given. Availability zones are seeded
+    /// into the context so synthesis needs no AWS credentials and does no lookups.
     /// </summary>
+    /// <remarks>
+    /// The commands synthesize manifests with <see cref="Synthesis.ManifestSynthesis"/> instead
+    /// (service by service, cached, in parallel); this is the reference its joined assembly is
+    /// tested against, and the way to synthesize service definitions built in code.
+    /// </remarks>
     public static IReadOnlyList<SynthesizedStack> Synthesize(IReadOnlyList<ServiceDefinition> services, string? outdir, string? suffix = null,
         GitHubDeploySettings? github = null)
     {
-        var context = new Dictionary<string, object>();
-        foreach (var env in services.SelectMany(s => s.Environments.Select(e => (e.Account, e.Region))
-                     .Append((s.ToolingAccount, s.ToolingRegion))).Distinct())
-        {
-            context[$"availability-zones:account={env.Item1}:region={env.Item2}"] = AwsRegions.AvailabilityZones(env.Item2);
-        }
-        if (suffix is not null)
-        {
-            context[ResourceNames.SuffixContextKey] = suffix;
-        }
+        var context = new Dictionary<string, object>(Synthesis.ServiceSynthesis.Context(services, suffix));
         var fromCdkCli = System.Environment.GetEnvironmentVariable("CDK_OUTDIR") is { Length: > 0 };
         var app = new App(new AppProps
         {
@@ -50,21 +46,26 @@ public static class SlipwayApp
             // Keep templates small and stable: no CDK version or path metadata per resource.
             AnalyticsReporting = false,
         });
+        Timings.Lap("start jsii, create App");
         foreach (var service in services)
         {
             SlipwayStacks.Add(app, service);
+            Timings.Lap($"construct {service.Name}");
         }
         if (github is not null)
         {
             SlipwayStacks.AddGitHubDeploy(app, github, services);
         }
         var assembly = app.Synth();
-        return assembly.Stacks.Select(s =>
+        Timings.Lap("app.Synth()");
+        var result = assembly.Stacks.Select(s =>
         {
             var path = s.TemplateFullPath;
             using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
             var resources = doc.RootElement.TryGetProperty("Resources", out var r) ? r.EnumerateObject().Count() : 0;
             return new SynthesizedStack(s.StackName, s.Environment.Account, s.Environment.Region, resources, new FileInfo(path).Length, path);
         }).ToList();
+        Timings.Lap("read templates");
+        return result;
     }
 }

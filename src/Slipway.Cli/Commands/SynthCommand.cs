@@ -1,4 +1,5 @@
 using Slipway.Cli.Manifest;
+using Slipway.Cli.Synthesis;
 
 namespace Slipway.Cli.Commands;
 
@@ -6,12 +7,23 @@ namespace Slipway.Cli.Commands;
 public static class SynthCommand
 {
     /// <summary>Synthesizes the manifest and prints a summary per stack.</summary>
-    public static int Run(string file, string outdir, string? suffix, TextWriter output, TextWriter errors)
+    public static int Run(string file, string outdir, SynthesisOptions options, TextWriter output, TextWriter errors)
     {
-        var manifest = ManifestLoader.LoadManifestFile(file);
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var stacks = SlipwayApp.Synthesize(manifest.Services, outdir, suffix, manifest.GitHub);
-        output.WriteLine($"Synthesized {stacks.Count} stack(s) from {file} in {started.Elapsed.TotalSeconds:0.0} s:");
+        if (ManifestSynthesis.WillSynthesize(options))
+        {
+            JsiiWarmup.Start();
+        }
+        var manifest = ManifestLoader.ReadFile(file);
+        Timings.Lap("load and validate the manifest");
+        // Under `cdk synth` the CDK CLI chooses the directory.
+        var cdkOutdir = System.Environment.GetEnvironmentVariable("CDK_OUTDIR");
+        var result = ManifestSynthesis.Run(manifest, string.IsNullOrEmpty(cdkOutdir) ? outdir : cdkOutdir, options);
+        var stacks = result.Stacks;
+        var reuse = options.CacheDirectory is null
+            ? "cache off"
+            : $"{result.Reused} of {result.Reused + result.Synthesized} service(s) unchanged, reused from {options.CacheDirectory}";
+        output.WriteLine($"Synthesized {stacks.Count} stack(s) from {file} in {started.Elapsed.TotalSeconds:0.0} s ({reuse}):");
         var width = stacks.Max(s => s.Name.Length);
         foreach (var stack in stacks)
         {
@@ -22,6 +34,7 @@ public static class SynthCommand
         {
             errors.WriteLine($"warning: account(s) {string.Join(", ", placeholders)} are the examples' placeholders. Put your own account ids in {file} before deploying.");
         }
+        Timings.Cpu();
         return Cli.Ok;
     }
 }

@@ -4,11 +4,6 @@ using Slipway.CrossAccount;
 
 namespace Slipway.Cli.Manifest;
 
-/// <summary>A loaded manifest: its services and, when present, how GitHub Actions deploys them.</summary>
-/// <param name="Services">The services, in manifest order.</param>
-/// <param name="GitHub">The <c>github:</c> section, or null.</param>
-public sealed record SlipwayManifest(IReadOnlyList<ServiceDefinition> Services, GitHubDeploySettings? GitHub);
-
 /// <summary>
 /// Reads <c>slipway.yaml</c>: YAML (YamlDotNet) → structure checked against the JSON Schema
 /// (NJsonSchema) → mapped to <see cref="ServiceDefinition"/>s (and <see cref="GitHubDeploySettings"/>)
@@ -20,24 +15,24 @@ public static partial class ManifestLoader
     /// <summary>The manifest read when no file is given.</summary>
     public const string DefaultFile = "slipway.yaml";
 
-    /// <summary>Loads and validates the manifest at <paramref name="path"/>; returns its services.</summary>
-    public static IReadOnlyList<ServiceDefinition> LoadFile(string path) => LoadManifestFile(path).Services;
+    /// <summary>Loads and validates the manifest at <paramref name="path"/>.</summary>
+    public static IReadOnlyList<ServiceDefinition> LoadFile(string path) => ReadFile(path).Services;
 
-    /// <summary>Loads and validates manifest text; returns its services. <paramref name="fileName"/> is shown in errors.</summary>
-    public static IReadOnlyList<ServiceDefinition> Load(string fileName, string text) => LoadManifest(fileName, text).Services;
+    /// <summary>Loads and validates manifest text; <paramref name="fileName"/> is shown in errors.</summary>
+    public static IReadOnlyList<ServiceDefinition> Load(string fileName, string text) => Read(fileName, text).Services;
 
-    /// <summary>Loads and validates the manifest at <paramref name="path"/>, every section.</summary>
-    public static SlipwayManifest LoadManifestFile(string path)
+    /// <summary>Loads and validates the manifest at <paramref name="path"/>, keeping its text and each service's section.</summary>
+    public static LoadedManifest ReadFile(string path)
     {
         if (!File.Exists(path))
         {
             throw new ManifestException(new[] { $"{path}: no such file. Create it (copy one from examples/) or pass another with -f." });
         }
-        return LoadManifest(path, File.ReadAllText(path));
+        return Read(path, File.ReadAllText(path));
     }
 
-    /// <summary>Loads and validates manifest text, every section; <paramref name="fileName"/> is shown in errors.</summary>
-    public static SlipwayManifest LoadManifest(string fileName, string text)
+    /// <summary>Loads and validates manifest text, keeping the text and each service's section.</summary>
+    public static LoadedManifest Read(string fileName, string text)
     {
         var doc = YamlDocument.Parse(fileName, text);
         var structural = ManifestSchema.Validate(doc).ToList();
@@ -49,6 +44,11 @@ public static partial class ManifestLoader
         var mapper = new ManifestMapper();
         var services = mapper.Map(doc.Root);
         var github = mapper.MapGitHub(doc.Root);
+        if (doc.Root.SelectTokens("$..*").Any(t => t is Newtonsoft.Json.Linq.JValue { Type: Newtonsoft.Json.Linq.JTokenType.String, Value: string s } && s.Contains("${Token[", StringComparison.Ordinal)))
+        {
+            // Only then does validation call into the jsii runtime, which a warm-up may be starting.
+            Synthesis.JsiiWarmup.Wait();
+        }
         var v = new Validator();
         foreach (var (service, i) in services.Select((s, i) => (s, i)))
         {
@@ -63,7 +63,8 @@ public static partial class ManifestLoader
         {
             throw new ManifestException(v.Problems.Select(p => $"{doc.Locate(PathOf(p))}: {p}").ToList());
         }
-        return new SlipwayManifest(services, github);
+        var sections = doc.Root["services"]!.Select(s => s.ToString(Newtonsoft.Json.Formatting.None)).ToList();
+        return new LoadedManifest(fileName, text, services, sections, github);
     }
 
     // A validator problem starts with its field path: "services[0].environments[1].account: ...".

@@ -204,15 +204,18 @@ public sealed class BuildProjects : Construct
         return project;
     }
 
+    private (string Region, string Account)? _environment;
+
     private void SuppressGrantWildcards(PipelineProject project, bool needsEcrLogin)
     {
-        var stack = Stack.Of(this);
+        // Read once per construct: every property read is a round trip to the JavaScript runtime.
+        var (region, account) = _environment ??= (Stack.Of(this).Region, Stack.Of(this).Account);
         var appliesTo = new List<string>
         {
             $"Resource::{NagSuppressions.Ref(CacheBucket, "Arn")}/*",
             // CDK grants every project its default log group and report groups, by project name.
-            $"Resource::arn:<AWS::Partition>:logs:{stack.Region}:{stack.Account}:log-group:/aws/codebuild/{NagSuppressions.Ref(project)}:*",
-            $"Resource::arn:<AWS::Partition>:codebuild:{stack.Region}:{stack.Account}:report-group/{NagSuppressions.Ref(project)}-*",
+            $"Resource::arn:<AWS::Partition>:logs:{region}:{account}:log-group:/aws/codebuild/{NagSuppressions.Ref(project)}:*",
+            $"Resource::arn:<AWS::Partition>:codebuild:{region}:{account}:report-group/{NagSuppressions.Ref(project)}-*",
         };
         if (needsEcrLogin)
         {

@@ -13,8 +13,14 @@ namespace Slipway.Conventions;
 public static class NagSuppressions
 {
     // Suppressions are kept on the C# side and written whole each time: reading nested metadata
-    // back through jsii yields untyped JSON, which is easy to corrupt.
-    private static readonly ConditionalWeakTable<object, Dictionary<string, List<Dictionary<string, object>>>> Written = new();
+    // back through jsii yields untyped JSON, which is easy to corrupt. They are keyed by the C#
+    // proxy of the resource or stack (jsii hands out one proxy per JavaScript object), which costs
+    // no round trip to the JavaScript runtime.
+    private static readonly ConditionalWeakTable<object, List<Dictionary<string, object>>> Written = new();
+
+    // The CloudFormation type of each generated L1 class (CfnRole → AWS::IAM::Role), read once
+    // per class. Plain CfnResource instances can have any type and are asked each time.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, string> TypeNames = new();
 
     /// <summary>Suppresses <paramref name="rule"/> on the CloudFormation resource behind <paramref name="construct"/>.</summary>
     public static void OnResource(IConstruct construct, string rule, string reason, params string[] appliesTo)
@@ -34,7 +40,7 @@ public static class NagSuppressions
         var iamOnly = rule.StartsWith("AwsSolutions-IAM", StringComparison.Ordinal);
         foreach (var child in construct.Node.FindAll())
         {
-            if (child is CfnResource resource && (!iamOnly || resource.CfnResourceType.StartsWith("AWS::IAM::", StringComparison.Ordinal)))
+            if (child is CfnResource resource && (!iamOnly || ResourceType(resource).StartsWith("AWS::IAM::", StringComparison.Ordinal)))
             {
                 OnResource(child, rule, reason, appliesTo);
             }
@@ -62,13 +68,9 @@ public static class NagSuppressions
         return $"<{Stack.Of(construct).GetLogicalId(resource)}{(attribute is null ? "" : "." + attribute)}>";
     }
 
-    private static object[] Record(IConstruct target, string rule, string reason, string[] appliesTo)
+    private static object[] Record(object target, string rule, string reason, string[] appliesTo)
     {
-        var byPath = Written.GetValue(target.Node.Root, _ => new());
-        if (!byPath.TryGetValue(target.Node.Path, out var rules))
-        {
-            byPath[target.Node.Path] = rules = new();
-        }
+        var rules = Written.GetValue(target, _ => new());
         var entry = new Dictionary<string, object> { ["id"] = rule, ["reason"] = reason };
         if (appliesTo.Length > 0)
         {
@@ -77,4 +79,9 @@ public static class NagSuppressions
         rules.Add(entry);
         return rules.Cast<object>().ToArray();
     }
+
+    private static string ResourceType(CfnResource resource) =>
+        resource.GetType() == typeof(CfnResource)
+            ? resource.CfnResourceType
+            : TypeNames.GetOrAdd(resource.GetType(), _ => resource.CfnResourceType);
 }

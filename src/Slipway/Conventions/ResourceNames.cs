@@ -94,16 +94,54 @@ public sealed record ResourceNames(string Service, string? Environment, string S
     /// </summary>
     public static string Claim(Construct scope, string kind, string name)
     {
-        var claims = Claimed.GetValue(scope.Node.Root, _ => new Dictionary<string, string>());
+        var (root, path) = ConstructLocation.Of(scope);
+        var claims = Claimed.GetValue(root, _ => new Dictionary<string, string>());
         var key = kind + "/" + name;
-        if (claims.TryGetValue(key, out var owner) && owner != scope.Node.Path)
+        if (claims.TryGetValue(key, out var owner) && owner != path)
         {
-            throw new SlipwayValidationException(new[]
-            {
-                $"{scope.Node.Path}: \"{name}\" is already the name of the {kind} at {owner}. Give the services or environments distinct names, or use another environmentSuffix.",
-            });
+            throw new SlipwayValidationException(new[] { Collision(path, kind, name, owner) });
         }
-        claims[key] = scope.Node.Path;
+        claims[key] = path;
         return name;
     }
+
+    /// <summary>
+    /// The names claimed so far in the app whose root is <paramref name="root"/>: "kind/name" →
+    /// path of the claiming construct. Apps synthesized apart (one per service) are checked
+    /// against each other with <see cref="CheckDistinct"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ClaimsOf(IConstruct root) =>
+        Claimed.TryGetValue(root, out var claims) ? new Dictionary<string, string>(claims) : new Dictionary<string, string>();
+
+    /// <summary>
+    /// Fails, as <see cref="Claim"/> would in one app, when two sets of claims (from apps
+    /// synthesized apart) name the same resource.
+    /// </summary>
+    public static void CheckDistinct(IEnumerable<IReadOnlyDictionary<string, string>> claimSets)
+    {
+        var seen = new Dictionary<string, string>();
+        var problems = new List<string>();
+        foreach (var claims in claimSets)
+        {
+            foreach (var (key, path) in claims)
+            {
+                if (seen.TryGetValue(key, out var owner) && owner != path)
+                {
+                    var slash = key.IndexOf('/');
+                    problems.Add(Collision(path, key[..slash], key[(slash + 1)..], owner));
+                }
+                else
+                {
+                    seen[key] = path;
+                }
+            }
+        }
+        if (problems.Count > 0)
+        {
+            throw new SlipwayValidationException(problems);
+        }
+    }
+
+    private static string Collision(string path, string kind, string name, string owner) =>
+        $"{path}: \"{name}\" is already the name of the {kind} at {owner}. Give the services or environments distinct names, or use another environmentSuffix.";
 }

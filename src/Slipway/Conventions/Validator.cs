@@ -66,7 +66,12 @@ public sealed partial class Validator
             "is not an email address. Use a form such as \"team@example.com\".");
 
     /// <summary>True for values CDK resolves at deploy time; they are not validated here.</summary>
-    public static bool IsToken(string? value) => value is not null && Token.IsUnresolved(value);
+    /// <remarks>
+    /// A string token always contains CDK's marker <c>${Token[</c>; plain text is answered here
+    /// without a jsii round trip, so validating a manifest does not start the JavaScript runtime.
+    /// </remarks>
+    public static bool IsToken(string? value) =>
+        value is not null && value.Contains("${Token[", StringComparison.Ordinal) && Token.IsUnresolved(value);
 
     private static string Show(object? value) => value switch
     {

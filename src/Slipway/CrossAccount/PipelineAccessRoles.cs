@@ -43,6 +43,8 @@ public sealed class PipelineAccessRoles : Construct
     {
         var names = props.Names;
         var stack = Stack.Of(this);
+        // Read once: every property read is a round trip to the JavaScript runtime.
+        var (partition, region, account) = (stack.Partition, stack.Region, stack.Account);
         var service = props.Service;
 
         DeployRole = new Role(this, "DeployRole", new RoleProps
@@ -53,7 +55,7 @@ public sealed class PipelineAccessRoles : Construct
         });
         // Actions of the CodePipeline CodeDeployToECS action, as aws-cdk's CodeDeployEcsDeployAction
         // grants them: https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-ECSbluegreen.html
-        var deploymentConfigArn = $"arn:{stack.Partition}:codedeploy:{stack.Region}:{stack.Account}:deploymentconfig:*";
+        var deploymentConfigArn = $"arn:{partition}:codedeploy:{region}:{account}:deploymentconfig:*";
         DeployRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "CreateDeployment",
@@ -116,14 +118,14 @@ public sealed class PipelineAccessRoles : Construct
         {
             Sid = "RunTestTask",
             Actions = new[] { "ecs:RunTask" },
-            Resources = new[] { $"arn:{stack.Partition}:ecs:{stack.Region}:{stack.Account}:task-definition/{family}:*" },
+            Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task-definition/{family}:*" },
             Conditions = new Dictionary<string, object> { ["ArnEquals"] = new Dictionary<string, object> { ["ecs:cluster"] = clusterArn } },
         }));
         IntegrationTestRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "WatchAndStopTestTask",
             Actions = new[] { "ecs:DescribeTasks", "ecs:StopTask" },
-            Resources = new[] { $"arn:{stack.Partition}:ecs:{stack.Region}:{stack.Account}:task/{service.Cluster.ClusterName}/*" },
+            Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task/{service.Cluster.ClusterName}/*" },
         }));
         IntegrationTestRole.AddToPolicy(PassTaskRoles(service));
         IntegrationTestRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
@@ -136,7 +138,7 @@ public sealed class PipelineAccessRoles : Construct
         {
             Sid = "ReadRuntimeParameters",
             Actions = new[] { "ssm:GetParameter", "ssm:GetParameters" },
-            Resources = new[] { $"arn:{stack.Partition}:ssm:{stack.Region}:{stack.Account}:parameter{names.ParameterPath("*")}" },
+            Resources = new[] { $"arn:{partition}:ssm:{region}:{account}:parameter{names.ParameterPath("*")}" },
         }));
         Guardrails.DenyTerminateInstances(IntegrationTestRole);
         NagSuppressions.OnTree(IntegrationTestRole, "AwsSolutions-IAM5",

@@ -83,6 +83,8 @@ public sealed class ServicePipeline : Construct
         Definition = definition;
         Names = definition.Names(props.Suffix);
         var stack = Stack.Of(this);
+        // Read once: every property read is a round trip to the JavaScript runtime.
+        var (account, region) = (stack.Account, stack.Region);
 
         var accessLogs = SecureBucket.Create(this, "AccessLogs", new SecureBucketOptions
         {
@@ -108,14 +110,14 @@ public sealed class ServicePipeline : Construct
             ArtifactKey.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
             {
                 Sid = "AllowCloudWatchLogs",
-                Principals = new IPrincipal[] { new ServicePrincipal($"logs.{stack.Region}.amazonaws.com") },
+                Principals = new IPrincipal[] { new ServicePrincipal($"logs.{region}.amazonaws.com") },
                 Actions = new[] { "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*" },
                 Resources = new[] { "*" },
                 Conditions = new Dictionary<string, object>
                 {
                     ["ArnLike"] = new Dictionary<string, object>
                     {
-                        ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:/slipway/*",
+                        ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{stack.Partition}:logs:{region}:{account}:log-group:/slipway/*",
                     },
                 },
             }));

@@ -76,8 +76,9 @@ public sealed class CommandTests
     public void Synth_prints_each_stack_with_its_account_region_and_resource_count()
     {
         var outdir = Path.Combine(Path.GetTempPath(), $"synth-{Guid.NewGuid():N}");
-        var (code, output, errors) = Run("synth", "-f", Repository.PathOf("slipway.yaml"), "-o", outdir);
+        var (code, output, errors) = Run("synth", "-f", Repository.PathOf("slipway.yaml"), "-o", outdir, "--no-cache");
         Assert.Equal(0, code);
+        Assert.Contains("(cache off)", output);
         Assert.Matches(@"orders-pipeline-dev\s+111111111111/us-east-1\s+\d+ resources", output);
         Assert.Contains("are the examples' placeholders", errors);
         Assert.True(File.Exists(Path.Combine(outdir, "manifest.json")));

@@ -5,10 +5,17 @@ using Slipway.Tests.TestSupport;
 
 namespace Slipway.Tests.Cli;
 
-/// <summary>Each example manifest, loaded and synthesized once, with what its team asked for asserted.</summary>
+/// <summary>
+/// Each example manifest (and the default one, as "slipway"), loaded and synthesized once, shared
+/// by every test class of the <see cref="ExampleManifests"/> collection.
+/// </summary>
 public sealed class ExampleScenarios
 {
     private readonly Dictionary<string, Scenario> _scenarios = new();
+
+    /// <summary>The example names (file names without .yaml), and "slipway" for the default manifest.</summary>
+    public static IReadOnlyList<string> Names { get; } = Directory.GetFiles(Repository.PathOf("examples"), "*.yaml")
+        .Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).Prepend("slipway").ToList()!;
 
     public Scenario this[string name]
     {
@@ -16,7 +23,7 @@ public sealed class ExampleScenarios
         {
             if (!_scenarios.TryGetValue(name, out var scenario))
             {
-                var services = ManifestLoader.LoadFile(Repository.PathOf($"examples/{name}.yaml"));
+                var services = ManifestLoader.LoadFile(Repository.PathOf(name == "slipway" ? "slipway.yaml" : $"examples/{name}.yaml"));
                 _scenarios[name] = scenario = new Scenario(services.ToArray());
             }
             return scenario;
@@ -24,7 +31,16 @@ public sealed class ExampleScenarios
     }
 }
 
-public sealed class ExampleScenarioTests : IClassFixture<ExampleScenarios>
+/// <summary>The test classes that share <see cref="ExampleScenarios"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class ExampleManifests : ICollectionFixture<ExampleScenarios>
+{
+    public const string Name = "Example manifests";
+}
+
+/// <summary>Each example manifest with what its team asked for asserted.</summary>
+[Collection(ExampleManifests.Name)]
+public sealed class ExampleScenarioTests
 {
     private readonly ExampleScenarios _examples;
 

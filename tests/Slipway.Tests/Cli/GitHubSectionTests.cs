@@ -66,7 +66,7 @@ public sealed class GitHubSectionFixture
           environments: [dev, staging, production]
         """;
 
-    public SlipwayManifest CrossAccountManifest { get; } = ManifestLoader.LoadManifest("cross.yaml", CrossAccount);
+    public LoadedManifest CrossAccountManifest { get; } = ManifestLoader.Read("cross.yaml", CrossAccount);
     public IReadOnlyList<GitHubDeployStack> CrossAccountStacks { get; }
     public IReadOnlyList<GitHubDeployStack> HubStacks { get; }
     /// <summary>Templates of the cross-account and hub stacks, by stack name.</summary>
@@ -81,8 +81,8 @@ public sealed class GitHubSectionFixture
     public GitHubSectionFixture()
     {
         CrossAccountStacks = Synthesize(CrossAccountManifest);
-        HubStacks = Synthesize(ManifestLoader.LoadManifest("hub.yaml", Hub));
-        var single = ManifestLoader.LoadManifest("single.yaml", SingleAccount);
+        HubStacks = Synthesize(ManifestLoader.Read("hub.yaml", Hub));
+        var single = ManifestLoader.Read("single.yaml", SingleAccount);
         SingleAccountApp = SlipwayApp.Synthesize(single.Services, OutDir(), github: single.GitHub);
         foreach (var stack in SingleAccountApp.Where(s => s.Name.Contains("github", StringComparison.Ordinal)))
         {
@@ -90,7 +90,7 @@ public sealed class GitHubSectionFixture
         }
     }
 
-    private IReadOnlyList<GitHubDeployStack> Synthesize(SlipwayManifest manifest)
+    private IReadOnlyList<GitHubDeployStack> Synthesize(LoadedManifest manifest)
     {
         var app = new App(new AppProps { AnalyticsReporting = false, Outdir = OutDir() });
         var stacks = SlipwayStacks.AddGitHubDeploy(app, manifest.GitHub!, manifest.Services);
@@ -136,7 +136,7 @@ public sealed class GitHubSectionTests : IClassFixture<GitHubSectionFixture>
     [Fact]
     public void Manifest_without_the_section_has_no_github_settings()
     {
-        var manifest = ManifestLoader.LoadManifest("plain.yaml", GitHubSectionFixture.Services);
+        var manifest = ManifestLoader.Read("plain.yaml", GitHubSectionFixture.Services);
 
         Assert.Null(manifest.GitHub);
         Assert.Single(manifest.Services);
@@ -234,7 +234,7 @@ public sealed class GitHubSectionTests : IClassFixture<GitHubSectionFixture>
     {
         var text = GitHubSectionFixture.Services + "github:\n  " + github + "\n";
 
-        var e = Assert.Throws<ManifestException>(() => ManifestLoader.LoadManifest("cross.yaml", text));
+        var e = Assert.Throws<ManifestException>(() => ManifestLoader.Read("cross.yaml", text));
 
         Assert.Contains(e.Problems, p => p.Contains(expected, StringComparison.Ordinal));
     }
@@ -244,7 +244,7 @@ public sealed class GitHubSectionTests : IClassFixture<GitHubSectionFixture>
     {
         var text = GitHubSectionFixture.Services + "github:\n  repository: o/r\n  branch: main\n";
 
-        var e = Assert.Throws<ManifestException>(() => ManifestLoader.LoadManifest("cross.yaml", text));
+        var e = Assert.Throws<ManifestException>(() => ManifestLoader.Read("cross.yaml", text));
 
         Assert.Contains(e.Problems, p => p.Contains("github.branch: unknown field \"branch\". Did you mean \"branches\"?", StringComparison.Ordinal));
     }

@@ -37,6 +37,7 @@ public sealed class Scenario
 
     private readonly Dictionary<string, Template> _templates = new();
     private readonly Dictionary<string, JsonObject> _json = new();
+    private readonly Dictionary<string, long> _bytes = new();
 
     public Scenario(params ServiceDefinition[] services) : this(null, services)
     {
@@ -60,6 +61,7 @@ public sealed class Scenario
         foreach (var stack in assembly.Stacks)
         {
             _json[stack.StackName] = JsonNode.Parse(File.ReadAllText(stack.TemplateFullPath))!.AsObject();
+            _bytes[stack.StackName] = new FileInfo(stack.TemplateFullPath).Length;
         }
     }
 
@@ -78,6 +80,9 @@ public sealed class Scenario
 
     /// <summary>Every template, by stack name.</summary>
     public IReadOnlyDictionary<string, JsonObject> AllJson => _json;
+
+    /// <summary>The size of every template file in bytes, by stack name.</summary>
+    public IReadOnlyDictionary<string, long> TemplateBytes => _bytes;
 
     /// <summary>The resources of <paramref name="stack"/> of CloudFormation type <paramref name="type"/>.</summary>
     public IEnumerable<(string LogicalId, JsonObject Resource)> Resources(Stack stack, string type) =>

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Slipway.Conventions;
+
+namespace Slipway.Cli.Synthesis;
+
+/// <summary>
+/// Synthesizes one service (its runtime stacks and its pipeline stack) into a cloud assembly of
+/// its own. A service's stacks depend on nothing outside it (cross-account names are
+/// deterministic, so there are no cross-stack references between services), so its templates are
+/// the same whether it is synthesized alone or with the others; <see cref="CloudAssemblyMerge"/>
+/// joins the parts.
+/// </summary>
+public static class ServiceSynthesis
+{
+    /// <summary>The file, written last into a service's assembly, that describes it.</summary>
+    public const string UnitFile = "slipway-unit.json";
+
+    /// <summary>
+    /// The CDK context Slipway gives the app: the availability zones of the service's accounts and
+    /// regions (so synthesis needs no credentials and does no lookups) and the suffix, if given.
+    /// Context from the CDK CLI (<c>CDK_CONTEXT_JSON</c>) is read by the app itself and wins.
+    /// </summary>
+    public static SortedDictionary<string, object> Context(IEnumerable<ServiceDefinition> services, string? suffix)
+    {
+        var context = new SortedDictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (account, region) in services.SelectMany(s => s.Environments.Select(e => (e.Account, e.Region))
+                     .Append((s.ToolingAccount, s.ToolingRegion))).Distinct())
+        {
+            context[$"availability-zones:account={account}:region={region}"] = AwsRegions.AvailabilityZones(region);
+        }
+        if (suffix is not null)
+        {
+            context[ResourceNames.SuffixContextKey] = suffix;
+        }
+        return context;
+    }
+
+    /// <summary>Synthesizes <paramref name="service"/> into <paramref name="outdir"/> and writes <see cref="UnitFile"/> there.</summary>
+    public static void Run(ServiceDefinition service, string? suffix, string outdir)
+    {
+        JsiiWarmup.Wait();
+        Commands.Timings.Lap("  wait for the jsii runtime (started in the background)");
+        var app = new App(new AppProps
+        {
+            Outdir = outdir,
+            Context = new Dictionary<string, object>(Context(new[] { service }, suffix)),
+            // Keep templates small and stable: no CDK version or path metadata per resource.
+            AnalyticsReporting = false,
+            // Under the CDK CLI the app would synthesize again when the JavaScript runtime exits.
+            AutoSynth = false,
+        });
+        Commands.Timings.Lap("  create the app");
+        SlipwayStacks.Add(app, service);
+        Commands.Timings.Lap($"  construct {service.Name}'s stacks");
+        app.Synth();
+        Commands.Timings.Lap("  app.Synth(): aspects, templates, assets");
+        WriteUnitFile(outdir, ResourceNames.ClaimsOf(app));
+    }
+
+    // What the merge needs without parsing every template again: each stack's resource count and
+    // size, and the physical names the service claimed (checked across services).
+    private static void WriteUnitFile(string outdir, IReadOnlyDictionary<string, string> claims)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(outdir, "manifest.json")))!;
+        var stacks = new JsonObject();
+        foreach (var (id, artifact) in manifest["artifacts"]!.AsObject())
+        {
+            if (artifact!["type"]!.GetValue<string>() != "aws:cloudformation:stack")
+            {
+                continue;
+            }
+            var template = Path.Combine(outdir, artifact["properties"]!["templateFile"]!.GetValue<string>());
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(template));
+            var resources = doc.RootElement.TryGetProperty("Resources", out var r) ? r.EnumerateObject().Count() : 0;
+            stacks[id] = new JsonObject { ["resources"] = resources, ["bytes"] = new FileInfo(template).Length };
+        }
+        var unit = new JsonObject
+        {
+            ["stacks"] = stacks,
+            ["claims"] = new JsonObject(claims.OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => KeyValuePair.Create(c.Key, (JsonNode?)JsonValue.Create(c.Value)))),
+        };
+        File.WriteAllText(Path.Combine(outdir, UnitFile), unit.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+}
