@@ -12,7 +12,15 @@ namespace Slipway.Cli.Commands;
 /// <param name="Resources">Number of resources in its template.</param>
 /// <param name="Bytes">Size of its template.</param>
 /// <param name="TemplatePath">Where its template is.</param>
-public sealed record SynthesizedStack(string Name, string Account, string Region, int Resources, long Bytes, string TemplatePath);
+public sealed record SynthesizedStack(string Name, string Account, string Region, int Resources, long Bytes, string TemplatePath)
+{
+    /// <summary>The number of resources in the template at <paramref name="templatePath"/>.</summary>
+    public static int CountResources(string templatePath)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(templatePath));
+        return doc.RootElement.TryGetProperty("Resources", out var r) ? r.EnumerateObject().Count() : 0;
+    }
+}
 
 /// <summary>Builds the CDK app of a manifest and synthesizes it.</summary>
 public static class SlipwayApp
@@ -61,9 +69,7 @@ public static class SlipwayApp
         var result = assembly.Stacks.Select(s =>
         {
             var path = s.TemplateFullPath;
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            var resources = doc.RootElement.TryGetProperty("Resources", out var r) ? r.EnumerateObject().Count() : 0;
-            return new SynthesizedStack(s.StackName, s.Environment.Account, s.Environment.Region, resources, new FileInfo(path).Length, path);
+            return new SynthesizedStack(s.StackName, s.Environment.Account, s.Environment.Region, SynthesizedStack.CountResources(path), new FileInfo(path).Length, path);
         }).ToList();
         Timings.Lap("read templates");
         return result;

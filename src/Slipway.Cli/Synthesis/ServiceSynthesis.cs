@@ -72,9 +72,7 @@ public static class ServiceSynthesis
                 continue;
             }
             var template = Path.Combine(outdir, artifact["properties"]!["templateFile"]!.GetValue<string>());
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(template));
-            var resources = doc.RootElement.TryGetProperty("Resources", out var r) ? r.EnumerateObject().Count() : 0;
-            stacks[id] = new JsonObject { ["resources"] = resources, ["bytes"] = new FileInfo(template).Length };
+            stacks[id] = new JsonObject { ["resources"] = Commands.SynthesizedStack.CountResources(template), ["bytes"] = new FileInfo(template).Length };
         }
         var unit = new JsonObject
         {

@@ -45,15 +45,8 @@ public sealed class Scenario
 
     public Scenario(string? suffix, params ServiceDefinition[] services)
     {
-        var context = new Dictionary<string, object>();
-        foreach (var (account, region) in services.SelectMany(s => s.Environments.Select(e => (e.Account, e.Region)).Append((s.ToolingAccount, s.ToolingRegion))).Distinct())
-        {
-            context[$"availability-zones:account={account}:region={region}"] = AwsRegions.AvailabilityZones(region);
-        }
-        if (suffix is not null)
-        {
-            context[ResourceNames.SuffixContextKey] = suffix;
-        }
+        // The same context the slipway command gives its app.
+        var context = new Dictionary<string, object>(Slipway.Cli.Synthesis.ServiceSynthesis.Context(services, suffix));
         var app = new App(new AppProps { Context = context, AnalyticsReporting = false, Outdir = Path.Combine(OutputRoot, Guid.NewGuid().ToString("N")) });
         Services = services.Select(s => SlipwayStacks.Add(app, s)).ToList();
         Stacks = Services.SelectMany(s => s.Runtimes.Cast<Stack>().Append(s.Pipeline)).ToList();
