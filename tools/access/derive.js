@@ -394,6 +394,28 @@ function derive(assembly, index) {
     }
   }
 
+  // ---- Task definitions in the templates (the bootstrap one ECS starts with the stack) --------
+  for (const { stack, logicalId, props } of resourcesOfType(assembly, 'AWS::ECS::TaskDefinition')) {
+    const p = props();
+    const exec = p.ExecutionRoleArn && roleActor(p.ExecutionRoleArn);
+    if (!exec) continue;
+    const eg = `task execution ${exec.role.name}`;
+    const ewhy = `ECS starts ${stack.name}/${logicalId} with this execution role`;
+    for (const c of p.ContainerDefinitions || []) {
+      const lc = c.LogConfiguration;
+      if (lc && lc.LogDriver === 'awslogs') {
+        const o = lc.Options || {};
+        const stream = `arn:aws:logs:${o['awslogs-region'] || stack.region}:${stack.account}:log-group:${o['awslogs-group']}:log-stream:${o['awslogs-stream-prefix'] || 'ecs'}/${c.Name}/task-id`;
+        add(eg, exec, 'logs:CreateLogStream', stream, { why: `${ewhy}: container ${c.Name} logs to ${o['awslogs-group']}` });
+        add(eg, exec, 'logs:PutLogEvents', stream, { why: `${ewhy}: container ${c.Name} logs to ${o['awslogs-group']}` });
+      }
+      for (const sec of c.Secrets || []) {
+        const kind = /:secretsmanager:/.test(sec.ValueFrom) ? 'secrets-manager' : 'parameter-store';
+        secretCalls(eg, exec, stack, kind, sec.ValueFrom, `${ewhy}: container ${c.Name} secret ${sec.Name}`);
+      }
+    }
+  }
+
   // ---- EventBridge rules and CloudWatch alarms publishing to SNS topics; Lambda targets -------
   for (const { stack, logicalId, props } of resourcesOfType(assembly, 'AWS::Events::Rule')) {
     const p = props();
@@ -402,10 +424,20 @@ function derive(assembly, index) {
       const source = { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': stack.account };
       const actor = t.RoleArn ? roleActor(t.RoleArn) : { label: `EventBridge rule ${stack.name}/${logicalId}`, principal: 'events.amazonaws.com', service: true };
       const why = `rule ${stack.name}/${logicalId} targets it`;
+      const group = `rule ${logicalId}`;
+      if (t.RoleArn) {
+        // EventBridge assumes the target's role (trust policy side), then calls as that role.
+        add(group, { label: `EventBridge rule ${stack.name}/${logicalId}`, principal: 'events.amazonaws.com', service: true }, 'sts:AssumeRole', t.RoleArn, { why: `${why} with this role`, context: source });
+        if (!actor) missingRole(group, t.RoleArn, `role of a target of rule ${logicalId}`);
+      }
       if (t.Arn.startsWith('arn:aws:sns:')) {
-        publishCalls(`rule ${logicalId}`, actor, t.Arn, source, why);
+        publishCalls(group, actor, t.Arn, source, why);
       } else if (t.Arn.startsWith('arn:aws:lambda:')) {
-        add(`rule ${logicalId}`, actor, 'lambda:InvokeFunction', t.Arn, { why, context: source });
+        add(group, actor, 'lambda:InvokeFunction', t.Arn, { why, context: source });
+      } else if (t.Arn.startsWith('arn:aws:codepipeline:')) {
+        add(group, actor, 'codepipeline:StartPipelineExecution', t.Arn, { why: `${why}: a source change starts the pipeline` });
+      } else {
+        skipped.push(`${stack.name}/${logicalId}: target ${t.Arn} is of a kind tools/access does not prove`);
       }
     }
   }

@@ -6,7 +6,7 @@
 // @cloud-copilot/iam-simulate is AGPL-3.0: a test-time devDependency only, never shipped.
 
 const path = require('node:path');
-const { runSimulation, getDenialReasons } = require('@cloud-copilot/iam-simulate');
+const { runSimulation, getDenialReasons, getGrantReasons } = require('@cloud-copilot/iam-simulate');
 
 // iam-simulate 0.1.173 validates context keys and drops variable keys whose variable part follows
 // a colon (kms:EncryptionContext:aws:sns:topicArn), so a key policy conditioned on an encryption
@@ -114,17 +114,28 @@ async function evaluate(proof, index) {
   const allowed = result === 'Allowed';
   const ok = proof.expect === 'Denied' ? !allowed : allowed;
   let message = `${headline(proof)}: ${result}`;
+  const analysis = response.resultType === 'single' ? response.result.analysis : response.results[0] && response.results[0].analysis;
+  const grants = allowed && analysis ? getGrantReasons(analysis).map((g) => ({ ...g, policy: grantPolicyName(g, proof, index) })) : [];
   if (!ok) {
-    const analysis = response.resultType === 'single' ? response.result.analysis : response.results[0] && response.results[0].analysis;
     if (proof.expect === 'Denied') {
-      message += ` but must be denied (${proof.why || 'negative proof'})`;
+      message += ` but must be denied (${proof.why || 'negative proof'}); allowed by ${grants.map(describeGrant).join('; ') || 'an unnamed statement'}`;
     } else {
       const reasons = analysis ? getDenialReasons(analysis) : [];
       message += `; ${reasons.map((r) => describeStatement(r, proof, index)).join('; ') || 'no allowing statement'}`;
       if (proof.why) message += ` (needed because ${proof.why})`;
     }
   }
-  return { ok, result, message };
+  return { ok, result, message, grants };
+}
+
+function grantPolicyName(g, proof, index) {
+  if (g.policyType === 'resource') return (index.resourcePolicies.get(proof.owner) || {}).origin || 'resource policy';
+  return g.policyIdentifier;
+}
+
+function describeGrant(g) {
+  const kind = { identity: 'identity policy', resource: 'resource policy', pb: 'permissions boundary' }[g.policyType] || g.policyType;
+  return `${kind} ${g.policy}, statement ${g.statementId ? `Sid "${g.statementId}"` : `#${g.statementIndex}`}`;
 }
 
 function headline(proof) {
