@@ -206,11 +206,11 @@ function physical(stack, logicalId) {
 }
 
 function getAtt(stack, logicalId, attribute) {
-  const { ref, att } = physical(stack, logicalId);
+  const { att } = physical(stack, logicalId);
   if (att[attribute] !== undefined) return att[attribute];
   // Attributes we do not model (listener ARNs, target group names, security group ids): a
   // deterministic placeholder. They never take part in an IAM decision here.
-  return `${madeUpName(stack, logicalId)}.${attribute}`.replace(/^$/, ref);
+  return `${madeUpName(stack, logicalId)}.${attribute}`;
 }
 
 function pseudo(stack, name) {

@@ -494,6 +494,10 @@ function derive(assembly, index) {
       for (const a of calls) add(group, actor, a, table, { why: `${why}: its code calls ${a} on the table named in its environment` });
     }
   }
+  // No role of the assembly can be assumed from a foreign account (trust policy side).
+  for (const role of index.roles.values()) {
+    add(`role ${role.name}`, foreignRole(), 'sts:AssumeRole', role.arn, { expect: 'Denied', why: 'a foreign account must not assume our roles' });
+  }
   // Roles whose policies are AWS-managed only (the CodeDeploy service role with
   // AWSCodeDeployRoleForECS, custom-resource providers with AWSLambdaBasicExecutionRole): the
   // iam-simulate packages ship no AWS-managed policy documents, so their calls are left out.

@@ -34,15 +34,11 @@ function coreAuthorize(simulation) {
   });
 }
 
-// The resource whose policy governs a request, from the resource's ARN.
+// The resource whose policy governs a request: the bucket for an object, else the resource
+// itself (key, repository, topic, role, function).
 function policyOwner(resource) {
-  const m = /^arn:[^:]+:([^:]+):([^:]*):([^:]*):(.*)$/.exec(resource);
-  if (!m) return resource;
-  const [, service, , , rest] = m;
-  if (service === 's3') return resource.split('/')[0];
-  if (service === 'ecr') return resource.replace(/^(.*:repository\/[^/]+(?:\/[^/]+)*)$/, '$1');
-  if (service === 'sns' || service === 'kms' || service === 'iam') return resource;
-  return rest === undefined ? resource : resource;
+  if (resource.startsWith('arn:aws:s3:::')) return resource.split('/')[0];
+  return resource;
 }
 
 function accountOf(resource, index) {
