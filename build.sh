@@ -107,7 +107,7 @@ access_proofs() { # IAM access proofs (tools/access, @cloud-copilot/iam-simulate
   p=${p:-0}; f=${f:-0}
   if [ -z "$dirs" ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then f=$((f + 1)); fi
   record "access proofs (iam-simulate)" "$p" "$f"
-  if [ "$f" -gt 0 ]; then grep -E "^\s+error: " "$out" | head -60; fi
+  if [ "$f" -gt 0 ]; then grep -E '^\s+error: ["`]\[' "$out" | head -60; fi
 }
 
 case "${1:-test}" in
