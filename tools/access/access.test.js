@@ -71,6 +71,20 @@ describe('access-proof harness', () => {
     assert.equal(result.ok, true, result.message);
   });
 
+  test('container secrets: a partial secret ARN with a JSON key and a parameter ARN resolve to what IAM evaluates', async () => {
+    const { proofs, index } = prepare(path.join(__dirname, 'fixtures', 'container-secrets'));
+    const secretCalls = proofs.filter((p) => /^(secretsmanager|ssm):/.test(p.action)).map((p) => `${p.action} ${p.resource}`).sort();
+    assert.deepEqual(secretCalls, [
+      'secretsmanager:GetSecretValue arn:aws:secretsmanager:us-east-1:222222222222:secret:app/db-AbCdEf',
+      'ssm:GetParameters arn:aws:ssm:us-east-1:222222222222:parameter/app/api-key',
+    ]);
+    assert.ok(proofs.some((p) => p.action === 'logs:PutLogEvents' && p.resource === 'arn:aws:logs:us-east-1:222222222222:log-group:/fixture/app:log-stream:app/app/task-id'));
+    for (const p of proofs.filter((x) => x.expect === 'Allowed')) {
+      const r = await evaluate(p, index);
+      assert.ok(r.ok, r.message);
+    }
+  });
+
   test('an explicit deny is named by its Sid', async () => {
     const deny = { Sid: 'BlockBuildSecrets', Effect: 'Deny', Action: 'ssm:*', Resource: '*' };
     const { result } = await fixtureProof(copyFixture((statements) => statements.push(grant, deny)));

@@ -87,7 +87,10 @@ function derive(assembly, index) {
       let id;
       if (value.startsWith('arn:')) id = value.split(':').slice(0, 7).join(':');
       else id = value.split(':')[0];
-      const arn = id.startsWith('arn:') ? id : `arn:aws:secretsmanager:${stack.region}:${stack.account}:secret:${id}-AbCdEf`;
+      // A partial ARN (no -XXXXXX suffix, as ECS and CodeBuild accept) is completed the same way:
+      // IAM evaluates the request against the secret's full ARN.
+      let arn = id.startsWith('arn:') ? id : `arn:aws:secretsmanager:${stack.region}:${stack.account}:secret:${id}`;
+      if (!/-[A-Za-z0-9]{6}$/.test(arn)) arn += '-AbCdEf';
       add(group, actor, 'secretsmanager:GetSecretValue', arn, { why });
       const k = index.secretKeys.get(arn);
       if (k) add(group, actor, 'kms:Decrypt', k, { why: `${why}: the secret is encrypted with a customer-managed key`, context: kmsContext(k, { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` }) });
