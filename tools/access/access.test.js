@@ -121,6 +121,13 @@ for (const dir of dirs) {
       assert.ok(proofs.length > 0, 'no proofs derived');
       // Roles left out because their policies are AWS-managed (see derive.js).
       for (const s of skipped) t.diagnostic(`not proven: ${s}`);
+      // Roles no derived call uses (task roles without grants, integration-test roles of
+      // environments without integration tests, GitHub OIDC roles whose token claims
+      // iam-simulate cannot evaluate): listed, not failed.
+      for (const r of index.roles.values()) {
+        const used = proofs.some((p) => p.expect === 'Allowed' && (p.actor.role === r || (p.action === 'sts:AssumeRole' && p.resource === r.arn)));
+        if (!used && !r.awsManagedPolicies.length) t.diagnostic(`no derived call: ${r.stack}/${r.logicalId} (${r.name})`);
+      }
     });
 
     test('deleting the grant of a cross-account call makes its proof fail', async () => {

@@ -44,6 +44,16 @@ function derive(assembly, index) {
     proofs.push({ assembly: assembly.name, group, missing: `${why}: role ${arn} is not defined by any stack of the assembly`, actor: { label: arn }, action: 'sts:AssumeRole', resource: arn, expect: 'Allowed' });
   };
 
+  // The service that assumes an actor's role (trust policy side). Services send
+  // aws:SourceAccount/aws:SourceArn for confused-deputy conditions, so the proof carries them.
+  const serviceAssumes = (group, service, actor, sourceArn, sourceAccount) => {
+    if (!actor) return;
+    add(group, { label: `service ${service}`, principal: service, service: true }, 'sts:AssumeRole', actor.role.arn, {
+      why: `${service} assumes this role to do its job`,
+      context: { 'aws:SourceAccount': sourceAccount, ...(sourceArn ? { 'aws:SourceArn': sourceArn } : {}) },
+    });
+  };
+
   const keyArn = (id, stack) => {
     if (!id) return undefined;
     if (id.startsWith('arn:') && id.includes(':key/')) return id;
@@ -110,6 +120,7 @@ function derive(assembly, index) {
     const pipelineName = p.Name || physical(stack, logicalId).ref;
     const pipelineRole = roleActor(p.RoleArn);
     const group = `pipeline ${pipelineName}`;
+    serviceAssumes(group, 'codepipeline.amazonaws.com', pipelineRole, `arn:aws:codepipeline:${stack.region}:${stack.account}:${pipelineName}`, stack.account);
     const stores = p.ArtifactStore ? [p.ArtifactStore] : (p.ArtifactStores || []).map((s) => s.ArtifactStore);
     const store = stores[0];
     const storeKey = store.EncryptionKey ? keyArn(store.EncryptionKey.Id, stack) : bucketKey(store.Location);
@@ -222,6 +233,7 @@ function derive(assembly, index) {
     const actor = roleActor(roleArn);
     const group = `project ${name}`;
     if (!actor) { missingRole(group, roleArn, `service role of project ${name}`); continue; }
+    serviceAssumes(group, 'codebuild.amazonaws.com', actor, arn, stack.account);
     const text = typeof p.Source.BuildSpec === 'string' ? p.Source.BuildSpec : '';
     let spec = {};
     try { spec = JSON.parse(text); } catch { spec = {}; }
@@ -344,8 +356,11 @@ function derive(assembly, index) {
 
     // Task execution role: pull from the repository the producer pushed to, logs, secrets.
     const exec = roleActor(taskdef.executionRoleArn);
+    const taskRole = roleActor(taskdef.taskRoleArn);
+    if (taskRole) serviceAssumes(`task ${taskRole.role.name}`, 'ecs-tasks.amazonaws.com', taskRole, undefined, account);
     if (exec) {
       const eg = `task execution ${exec.role.name}`;
+      serviceAssumes(eg, 'ecs-tasks.amazonaws.com', exec, undefined, account);
       const ewhy = `ECS starts ${family} with this execution role`;
       for (const repo of projectPushes.get(producer) || []) {
         for (const a of ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']) add(eg, exec, a, repo, { why: `${ewhy}: it pulls the image the pipeline built` });
@@ -419,6 +434,19 @@ function derive(assembly, index) {
     }
   }
 
+  // ---- VPC flow logs delivering to CloudWatch Logs with their role ---------------------------
+  // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+  for (const { stack, logicalId, props } of resourcesOfType(assembly, 'AWS::EC2::FlowLog')) {
+    const p = props();
+    if ((p.LogDestinationType || 'cloud-watch-logs') !== 'cloud-watch-logs' || !p.DeliverLogsPermissionArn) continue;
+    const actor = roleActor(p.DeliverLogsPermissionArn);
+    const group = `flow log ${logicalId}`;
+    if (!actor) { missingRole(group, p.DeliverLogsPermissionArn, `role of flow log ${logicalId}`); continue; }
+    serviceAssumes(group, 'vpc-flow-logs.amazonaws.com', actor, undefined, stack.account);
+    const stream = `arn:aws:logs:${stack.region}:${stack.account}:log-group:${p.LogGroupName}:log-stream:eni-0123456789abcdef0-all`;
+    for (const a of ['logs:CreateLogStream', 'logs:PutLogEvents']) add(group, actor, a, stream, { why: `flow log ${stack.name}/${logicalId} delivers to ${p.LogGroupName} with this role` });
+  }
+
   // ---- EventBridge rules and CloudWatch alarms publishing to SNS topics; Lambda targets -------
   for (const { stack, logicalId, props } of resourcesOfType(assembly, 'AWS::Events::Rule')) {
     const p = props();
@@ -483,6 +511,7 @@ function derive(assembly, index) {
     const name = p.FunctionName || physical(stack, logicalId).ref;
     const group = `function ${name}`;
     if (!actor) { missingRole(group, p.Role, `role of function ${name}`); continue; }
+    serviceAssumes(group, 'lambda.amazonaws.com', actor, fnArn, stack.account);
     const why = `function ${name} runs as this role`;
     const lg = (p.LoggingConfig && p.LoggingConfig.LogGroup) || `/aws/lambda/${name}`;
     const stream = `arn:aws:logs:${stack.region}:${stack.account}:log-group:${lg}:log-stream:2026/01/01/[$LATEST]abc`;

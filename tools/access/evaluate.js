@@ -116,7 +116,8 @@ async function evaluate(proof, index) {
     if (proof.expect === 'Denied') {
       message += ` but must be denied (${proof.why || 'negative proof'}); allowed by ${grants.map(describeGrant).join('; ') || 'an unnamed statement'}`;
     } else {
-      const reasons = analysis ? getDenialReasons(analysis) : [];
+      // A service principal has no identity policies: only the resource side can decide.
+      const reasons = (analysis ? getDenialReasons(analysis) : []).filter((r) => !(actor.service && r.policyType === 'identity'));
       message += `; ${reasons.map((r) => describeStatement(r, proof, index)).join('; ') || 'no allowing statement'}`;
       if (proof.why) message += ` (needed because ${proof.why})`;
     }
