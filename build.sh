@@ -80,10 +80,11 @@ dotnet_tests() {
 }
 
 node_tests() {
-  local out="$log_dir/node-test.log" dirs=() d
-  # tools/access runs after synth_examples, over the assemblies it writes (access_proofs).
-  for d in tools/*/; do [ "$d" = tools/access/ ] || dirs+=("$d"); done
-  node --test "${dirs[@]}" tests/Slipway.Tests/Observability/ >"$out" 2>&1
+  local out="$log_dir/node-test.log"
+  # Test files by pattern (Node 22+ reads a directory argument as one file) and TAP output, whose
+  # "# pass"/"# fail" lines are counted. tools/access runs after synth_examples, over the
+  # assemblies it writes (access_proofs).
+  node --test --test-reporter=tap 'tools/nag/*.test.js' 'tools/actionlint/*.test.js' 'tests/Slipway.Tests/**/*.test.js' >"$out" 2>&1
   local rc=$? p f
   p=$(grep -E '^# pass ' "$out" | tail -1 | grep -Eo '[0-9]+'); f=$(grep -E '^# fail ' "$out" | tail -1 | grep -Eo '[0-9]+')
   p=${p:-0}; f=${f:-0}
@@ -132,7 +133,7 @@ synth_examples() { # every manifest through the real CDK CLI (cdk.json), then cd
 access_proofs() { # IAM access proofs (tools/access, @cloud-copilot/iam-simulate) over every synthesized assembly
   local out="$log_dir/access.log" dirs rc p f
   dirs=$(find cdk.out/examples -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort | paste -sd: -)
-  ACCESS_ASSEMBLIES="$dirs" node --test tools/access/ >"$out" 2>&1
+  ACCESS_ASSEMBLIES="$dirs" node --test --test-reporter=tap 'tools/access/*.test.js' >"$out" 2>&1
   rc=$?
   p=$(grep -E '^# pass ' "$out" | tail -1 | grep -Eo '[0-9]+'); f=$(grep -E '^# fail ' "$out" | tail -1 | grep -Eo '[0-9]+')
   p=${p:-0}; f=${f:-0}
