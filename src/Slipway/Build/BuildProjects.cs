@@ -67,6 +67,9 @@ public sealed class BuildProjects : Construct
     /// <summary>All projects created, in pipeline order.</summary>
     public IReadOnlyList<PipelineProject> All { get; }
 
+    /// <summary>Minutes the integration-test build runs beyond the longest test timeout: reading parameters, starting the task, stopping it, printing logs.</summary>
+    public const int IntegrationTestMarginMinutes = 15;
+
     private readonly BuildProjectsProps _props;
 
     /// <summary>Creates the projects.</summary>

@@ -19,6 +19,15 @@ public static class BuildSpecs
     /// <summary>The pushed image URI, exported by the image build and given to later actions.</summary>
     public const string ImageUriVariable = "IMAGE_URI";
 
+    /// <summary>The QEMU emulators (binfmt) image.</summary>
+    public const string BinfmtImage = "tonistiigi/binfmt:qemu-v8.1.5";
+
+    /// <summary>The BuildKit image of the buildx builder.</summary>
+    public const string BuildKitImage = "moby/buildkit:buildx-stable-1";
+
+    /// <summary>Separates the environment from the image tag in promotion tags (environment names never contain it).</summary>
+    public const string PromotionTagSeparator = ".";
+
     private const string BuildxCache = ToolDirectory + "/buildx-cache";
 
     /// <summary>Writes the retry wrapper; the first install command of every buildspec.</summary>

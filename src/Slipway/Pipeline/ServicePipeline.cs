@@ -277,6 +277,12 @@ public sealed class ServicePipeline : Construct
         SuppressPipelineFindings();
     }
 
+    /// <summary>Promoted images kept per environment by the lifecycle policy.</summary>
+    public const int PromotedImagesKept = 5;
+
+    /// <summary>The tag prefix of the images promoted into <paramref name="environment"/>.</summary>
+    public static string PromotionTagPrefix(string environment) => environment + BuildSpecs.PromotionTagSeparator;
+
     /// <summary>The variables namespace of the source action.</summary>
     public const string SourceNamespace = "Source";
 
