@@ -100,9 +100,11 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
             Assert.Equal("arn:aws:secretsmanager:us-east-1:111111111111:secret:orders/db:password::", container["secrets"]![0]!["valueFrom"]!.GetValue<string>());
             Assert.Equal("info", container["environment"]![0]!["value"]!.GetValue<string>());
 
-            var appspec = JsonNode.Parse(files[DeploymentFiles.AppSpecFile(env)])!["Resources"]![0]!["TargetService"]!["Properties"]!;
-            Assert.Equal("app", appspec["LoadBalancerInfo"]!["ContainerName"]!.GetValue<string>());
-            Assert.Equal(targetGroupPort, appspec["LoadBalancerInfo"]!["ContainerPort"]!.GetValue<int>());
+            var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+            yaml.Load(new StringReader(files[DeploymentFiles.AppSpecFile(env)]));
+            var loadBalancerInfo = yaml.Documents[0].RootNode["Resources"][0]["TargetService"]["Properties"]["LoadBalancerInfo"];
+            Assert.Equal("app", loadBalancerInfo["ContainerName"].ToString());
+            Assert.Equal(targetGroupPort.ToString(System.Globalization.CultureInfo.InvariantCulture), loadBalancerInfo["ContainerPort"].ToString());
         }
     }
 
