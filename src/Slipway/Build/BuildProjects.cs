@@ -130,8 +130,11 @@ public sealed class BuildProjects : Construct
         }
         if (props.Definition.Environments.Any(e => e.IntegrationTests is not null))
         {
+            // The build must outlast the runner, which stops the test task itself on timeout: a
+            // build CodeBuild kills first could leave the task running.
+            var longest = props.Definition.Environments.Max(e => e.IntegrationTests?.TimeoutMinutes ?? 0);
             all.Add(IntegrationTests = Project("IntegrationTests", "itest", BuildSpecs.IntegrationTest(IntegrationTestScript.Value), privileged: false,
-                roleName: SharedNames.IntegrationTestBuildRole(names)));
+                roleName: SharedNames.IntegrationTestBuildRole(names), timeoutMinutes: longest + IntegrationTestMarginMinutes));
             var roleArns = props.Definition.Environments.Where(e => e.IntegrationTests is not null)
                 .Select(e => SharedNames.RoleArn(e.Account, SharedNames.IntegrationTestRole(names.ForEnvironment(e.Name)))).ToArray();
             IntegrationTests.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
@@ -153,7 +156,7 @@ public sealed class BuildProjects : Construct
         return reader.ReadToEnd();
     });
 
-    private PipelineProject Project(string id, string resource, BuildSpecDocument spec, bool privileged, string? roleName = null)
+    private PipelineProject Project(string id, string resource, BuildSpecDocument spec, bool privileged, string? roleName = null, int timeoutMinutes = 60)
     {
         var names = _props.Names;
         var build = _props.Definition.Build;
@@ -187,7 +190,7 @@ public sealed class BuildProjects : Construct
             EncryptionKey = _props.EncryptionKey,
             Cache = Cache.Bucket(CacheBucket, new BucketCacheOptions { Prefix = resource }),
             Logging = new LoggingOptions { CloudWatch = new CloudWatchLoggingOptions { LogGroup = logGroup } },
-            Timeout = Duration.Minutes(60),
+            Timeout = Duration.Minutes(timeoutMinutes),
             QueuedTimeout = Duration.Hours(8),
         });
         var customImage = build.BuildImage;

@@ -13,6 +13,18 @@ public static partial class PipelineValidation
     {
         ValidateSource(d.Source, v, $"{path}.source");
         ValidateBuild(d.Build, v, $"{path}.build");
+        foreach (var (target, i) in d.Environments.Select((e, i) => (e, i)))
+        {
+            // The runner assumes the environment's role from the CodeBuild role: role chaining,
+            // capped at one hour (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining).
+            if (target.IntegrationTests is { } tests)
+            {
+                v.Require(tests.TimeoutMinutes is >= 1 and <= IntegrationTestSettings.MaxTimeoutMinutes, $"{path}.environments[{i}].integrationTests.timeoutMinutes", tests.TimeoutMinutes,
+                    $"must be from 1 to {IntegrationTestSettings.MaxTimeoutMinutes} minutes: the test runner works with a chained role session, which AWS caps at one hour, " +
+                    $"and needs {BuildProjects.IntegrationTestMarginMinutes} of those minutes to start the task, stop it and print its logs. " +
+                    $"Lower timeoutMinutes to at most {IntegrationTestSettings.MaxTimeoutMinutes}, or split the suite.");
+            }
+        }
 
         var n = d.Notifications;
         foreach (var (email, i) in n.ApprovalEmails.Select((e, i) => (e, i)))
