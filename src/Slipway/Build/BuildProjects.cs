@@ -193,6 +193,7 @@ public sealed class BuildProjects : Construct
             Timeout = Duration.Minutes(timeoutMinutes),
             QueuedTimeout = Duration.Hours(8),
         });
+        BuildSecretGrants.Grant(project, spec);
         var customImage = build.BuildImage;
         if (customImage is not null)
         {

@@ -46,6 +46,7 @@ public static class BuildSpecs
         foreach (var secret in build.Secrets)
         {
             (secret.Store == SecretStore.SecretsManager ? spec.SecretsManager : spec.ParameterStore)[secret.Name] = secret.Reference;
+            AddKey(spec, secret.Store, secret.KmsKeyArn);
         }
         return spec;
     }
@@ -226,12 +227,21 @@ public static class BuildSpecs
         "TARGET_ROLE_ARN", "TARGET_REGION", "PARAMETER_PATH", "CONTAINER_NAME", "TEST_COMMAND_JSON", "LOG_GROUP",
     };
 
+    private static void AddKey(BuildSpecDocument spec, SecretStore store, string? keyArn)
+    {
+        if (keyArn is not null)
+        {
+            (store == SecretStore.SecretsManager ? spec.SecretsManagerKeys : spec.ParameterStoreKeys).Add(keyArn);
+        }
+    }
+
     private static IEnumerable<string> RegistryLogin(BuildSettings build, BuildSpecDocument spec)
     {
         if (build.RegistryCredentials is not { } creds)
         {
             yield break;
         }
+        AddKey(spec, creds.Store, creds.KmsKeyArn);
         if (creds.Store == SecretStore.SecretsManager)
         {
             spec.SecretsManager["REGISTRY_USERNAME"] = $"{creds.Reference}:username";
