@@ -155,6 +155,7 @@ public sealed class ManifestMapper
             {
                 Enabled = Bool(s, "services[].build.imageScan.enabled") ?? scan.Enabled,
                 FailOn = Str(s, "services[].build.imageScan.failOn") ?? scan.FailOn,
+                IgnoreUnfixed = Bool(s, "services[].build.imageScan.ignoreUnfixed") ?? scan.IgnoreUnfixed,
                 TrivyVersion = Str(s, "services[].build.imageScan.trivyVersion") ?? scan.TrivyVersion,
                 TrivySha256 = Str(s, "services[].build.imageScan.trivySha256") ?? scan.TrivySha256,
             },

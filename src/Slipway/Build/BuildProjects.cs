@@ -125,7 +125,7 @@ public sealed class BuildProjects : Construct
         }
         if (build.ImageScan.Enabled)
         {
-            all.Add(ImageScan = Project("ImageScan", "image-scan", BuildSpecs.ImageScan(build), privileged: false));
+            all.Add(ImageScan = Project("ImageScan", "image-scan", BuildSpecs.ImageScan(props.Definition), privileged: false));
             props.Repository.GrantPull(ImageScan);
         }
         if (props.Definition.Environments.Any(e => e.IntegrationTests is not null))
