@@ -55,6 +55,9 @@ public sealed class BuildProjects : Construct
     /// <summary>The image scan, unless disabled.</summary>
     public PipelineProject? ImageScan { get; }
 
+    /// <summary>Adds each environment's promotion tag to the image before it is deployed there.</summary>
+    public PipelineProject PromoteImage { get; }
+
     /// <summary>The integration-test runner, when any environment has integration tests.</summary>
     public PipelineProject? IntegrationTests { get; }
 
@@ -128,6 +131,10 @@ public sealed class BuildProjects : Construct
             all.Add(ImageScan = Project("ImageScan", "image-scan", BuildSpecs.ImageScan(props.Definition), privileged: false));
             props.Repository.GrantPull(ImageScan);
         }
+        all.Add(PromoteImage = Project("PromoteImage", "promote", BuildSpecs.PromoteImage(props.Repository.RepositoryName), privileged: false));
+        // Exactly what retagging needs (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-retag.html),
+        // plus DescribeImages to find a tag a retried deployment already added; no push of layers.
+        props.Repository.Grant(PromoteImage, "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:PutImage");
         if (props.Definition.Environments.Any(e => e.IntegrationTests is not null))
         {
             // The build must outlast the runner, which stops the test task itself on timeout: a

@@ -243,6 +243,40 @@ public static class BuildSpecs
         return spec;
     }
 
+    /// <summary>
+    /// Adds the promotion tag <c>ENVIRONMENT.IMAGE_TAG</c> to the image about to be deployed into an
+    /// environment, so that the lifecycle policy's rule for that environment keeps it (and the
+    /// images it may roll back to) whatever the "keep the last N images" rule would expire. Tags
+    /// are immutable, so it is a new tag on the same manifest, put the way the ECR guide retags
+    /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-retag.html).
+    /// </summary>
+    public static BuildSpecDocument PromoteImage(string repositoryName)
+    {
+        var spec = new BuildSpecDocument();
+        spec.Variables["REPOSITORY_NAME"] = repositoryName;
+        spec.Variables["IMAGE_TAG"] = "";
+        spec.Variables["ENVIRONMENT_NAME"] = "";
+        const string mediaTypes = "application/vnd.docker.distribution.manifest.v2+json application/vnd.docker.distribution.manifest.list.v2+json " +
+            "application/vnd.oci.image.manifest.v1+json application/vnd.oci.image.index.v1+json";
+        const string image = "--repository-name \"$REPOSITORY_NAME\" --image-ids imageTag=\"$IMAGE_TAG\" --accepted-media-types " + mediaTypes;
+        spec.Install = new BuildPhase(new[] { InstallRetry() });
+        spec.Build = new BuildPhase(new[]
+        {
+            "test -n \"$IMAGE_TAG\" && test -n \"$ENVIRONMENT_NAME\" || { echo 'IMAGE_TAG and ENVIRONMENT_NAME are set by the pipeline' >&2; exit 1; }",
+            $"PROMOTION_TAG=\"${{ENVIRONMENT_NAME}}{PromotionTagSeparator}${{IMAGE_TAG}}\"",
+            // The manifest exactly as stored (a single image or a multi-platform index), so the new tag names the same digest.
+            $"MANIFEST=\"$({Retry} aws ecr batch-get-image {image} --query 'images[0].imageManifest' --output text)\"",
+            $"MEDIA_TYPE=\"$({Retry} aws ecr batch-get-image {image} --query 'images[0].imageManifestMediaType' --output text)\"",
+            "test \"$MANIFEST\" != None || { echo \"$REPOSITORY_NAME:$IMAGE_TAG does not exist\" >&2; exit 1; }",
+            // Immutable tags: a retried deployment finds its tag already there.
+            "if aws ecr describe-images --repository-name \"$REPOSITORY_NAME\" --image-ids imageTag=\"$PROMOTION_TAG\" >/dev/null 2>&1; " +
+            "then echo \"$PROMOTION_TAG is already on the image\"; " +
+            $"else {Retry} aws ecr put-image --repository-name \"$REPOSITORY_NAME\" --image-tag \"$PROMOTION_TAG\" --image-manifest \"$MANIFEST\" " +
+            "--image-manifest-media-type \"$MEDIA_TYPE\" --query 'image.imageId.imageDigest' --output text; fi",
+        });
+        return spec;
+    }
+
     /// <summary>The integration-test runner: a temporary ECS task in the target environment.</summary>
     public static BuildSpecDocument IntegrationTest(string script)
     {

@@ -283,7 +283,7 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
     public void Lifecycle_policy_keeps_each_environments_recent_images_before_the_last_n_rule()
     {
         var repo = _f.Scenario.Single(_f.Stack, "AWS::ECR::Repository")["Properties"]!;
-        var rules = JsonNode.Parse(repo["LifecyclePolicyText"]!.GetValue<string>())!["rules"]!.AsArray();
+        var rules = JsonNode.Parse(repo["LifecyclePolicy"]!["LifecyclePolicyText"]!.GetValue<string>())!["rules"]!.AsArray();
         var keep = ServicePipeline.PromotedImagesKept;
         Assert.Equal(
             new[]
