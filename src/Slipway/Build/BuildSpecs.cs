@@ -86,7 +86,10 @@ public static class BuildSpecs
         var login = new List<string>
         {
             // Immutable tags: the commit id plus the build number, so a re-run of a commit pushes a new tag.
-            $"IMAGE_TAG=\"${{{CommitVariable}:0:12}}-b${{CODEBUILD_BUILD_NUMBER}}\"",
+            $"COMMIT_TAG=\"${{{CommitVariable}:0:12}}\"",
+            // Docker tags allow only letters, digits, '_', '.' and '-', and an S3 source's version id
+            // may hold '+' or '/'. Dots go too, so no build tag ever looks like a promotion tag (ENV.TAG).
+            "IMAGE_TAG=\"${COMMIT_TAG//[^A-Za-z0-9_-]/-}-b${CODEBUILD_BUILD_NUMBER}\"",
             $"{ImageUriVariable}=\"$REPOSITORY_URI:$IMAGE_TAG\"",
             $"{Retry} bash -c 'aws ecr get-login-password --region \"$AWS_REGION\" | docker login --username AWS --password-stdin \"$REGISTRY\"'",
         };

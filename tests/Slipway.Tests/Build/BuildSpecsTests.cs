@@ -85,3 +85,39 @@ public sealed class BuildSpecsTests
         Assert.Single(Regex.Matches(scan, "--ignore-unfixed"));
     }
 }
+
+[Collection(BuildScenarioCollection.Name)]
+public sealed class ImageTagTests
+{
+    private readonly BuildScenario _f;
+
+    public ImageTagTests(BuildScenario fixture) => _f = fixture;
+
+    // The tag commands of the synthesized image build, run for real by bash.
+    private string Tag(string commitId)
+    {
+        var commands = BuildScenario.Commands(_f.Project(2, "ImageBuild").Spec).TakeWhile(c => !c.Contains("docker login")).Where(c => !c.StartsWith("mkdir", StringComparison.Ordinal));
+        var start = new System.Diagnostics.ProcessStartInfo("bash", new[] { "-c", string.Join("\n", commands) + "\nprintf '%s' \"$IMAGE_TAG\"" })
+        {
+            RedirectStandardOutput = true,
+            Environment = { ["COMMIT_ID"] = commitId, ["CODEBUILD_BUILD_NUMBER"] = "7", ["REPOSITORY_URI"] = "r" },
+        };
+        using var bash = System.Diagnostics.Process.Start(start)!;
+        var output = bash.StandardOutput.ReadToEnd();
+        bash.WaitForExit();
+        Assert.Equal(0, bash.ExitCode);
+        return output;
+    }
+
+    [Theory]
+    [InlineData("0123456789abcdef0123456789abcdef01234567", "0123456789ab-b7")]
+    // An S3 source's commit is the object's version id, which may hold '+', '/' or '.'.
+    [InlineData("3HL4kq+J/cp.XroDTDmJ", "3HL4kq-J-cp--b7")]
+    public void Image_tag_is_a_valid_docker_tag_that_no_promotion_prefix_matches(string commitId, string expected)
+    {
+        var tag = Tag(commitId);
+        Assert.Equal(expected, tag);
+        Assert.Matches("^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$", tag);
+        Assert.DoesNotContain(BuildSpecs.PromotionTagSeparator, tag);
+    }
+}

@@ -114,7 +114,8 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
         var spec = _f.BuildSpec("ImageBuild");
         var commands = Commands(spec).ToList();
         Assert.Contains(commands, c => c.Contains("docker buildx build") && c.Contains("--push") && c.StartsWith(BuildSpecs.Retry, StringComparison.Ordinal));
-        Assert.Contains(commands, c => c.StartsWith("IMAGE_TAG=\"${COMMIT_ID:0:12}", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.StartsWith("COMMIT_TAG=\"${COMMIT_ID:0:12}", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.StartsWith("IMAGE_TAG=\"${COMMIT_TAG//", StringComparison.Ordinal));
         Assert.Equal("linux/amd64", spec.GetProperty("env").GetProperty("variables").GetProperty("PLATFORMS").GetString());
         Assert.Contains("IMAGE_URI", spec.GetProperty("env").GetProperty("exported-variables").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal("/tmp/slipway/buildx-cache/**/*", spec.GetProperty("cache").GetProperty("paths")[0].GetString());
