@@ -95,7 +95,7 @@ public sealed class ServiceDefinition
     /// <remarks>Default: 90.</remarks>
     public int ArtifactNoncurrentVersionDays { get; init; } = 90;
 
-    /// <summary>How many images the ECR repository keeps.</summary>
+    /// <summary>How many images the ECR repository keeps, besides each environment's last promoted images (which are never expired by this count).</summary>
     /// <remarks>Default: 10.</remarks>
     public int ImageRetentionCount { get; init; } = 10;
 

@@ -141,11 +141,13 @@ public sealed class ManifestMapper
             RuntimeVersions = Map(s, "services[].build.runtimeVersions") ?? d.RuntimeVersions,
             RegistryCredentials = creds is null ? null
                 : Str(creds, "services[].build.registryCredentials.parameterPath") is { } path
-                    ? new RegistryCredentials(SecretStore.ParameterStore, path)
-                    : new RegistryCredentials(SecretStore.SecretsManager, Str(creds, "services[].build.registryCredentials.secretsManager")!),
+                    ? new RegistryCredentials(SecretStore.ParameterStore, path, Str(creds, "services[].build.registryCredentials.kmsKeyArn"))
+                    : new RegistryCredentials(SecretStore.SecretsManager, Str(creds, "services[].build.registryCredentials.secretsManager")!,
+                        Str(creds, "services[].build.registryCredentials.kmsKeyArn")),
             Secrets = Items(s, "services[].build.secrets").Select(x => Str(x, "services[].build.secrets[].parameter") is { } parameter
-                ? new BuildSecret(Str(x, "services[].build.secrets[].name")!, SecretStore.ParameterStore, parameter)
-                : new BuildSecret(Str(x, "services[].build.secrets[].name")!, SecretStore.SecretsManager, Str(x, "services[].build.secrets[].secretsManager") ?? "")).ToList(),
+                ? new BuildSecret(Str(x, "services[].build.secrets[].name")!, SecretStore.ParameterStore, parameter, Str(x, "services[].build.secrets[].kmsKeyArn"))
+                : new BuildSecret(Str(x, "services[].build.secrets[].name")!, SecretStore.SecretsManager, Str(x, "services[].build.secrets[].secretsManager") ?? "",
+                    Str(x, "services[].build.secrets[].kmsKeyArn"))).ToList(),
             CompileCommand = List(s, "services[].build.compile"),
             UnitTests = Check(s, "services[].build.unitTests"),
             StaticAnalysis = Check(s, "services[].build.staticAnalysis"),
@@ -153,6 +155,7 @@ public sealed class ManifestMapper
             {
                 Enabled = Bool(s, "services[].build.imageScan.enabled") ?? scan.Enabled,
                 FailOn = Str(s, "services[].build.imageScan.failOn") ?? scan.FailOn,
+                IgnoreUnfixed = Bool(s, "services[].build.imageScan.ignoreUnfixed") ?? scan.IgnoreUnfixed,
                 TrivyVersion = Str(s, "services[].build.imageScan.trivyVersion") ?? scan.TrivyVersion,
                 TrivySha256 = Str(s, "services[].build.imageScan.trivySha256") ?? scan.TrivySha256,
             },

@@ -55,6 +55,9 @@ public sealed class BuildProjects : Construct
     /// <summary>The image scan, unless disabled.</summary>
     public PipelineProject? ImageScan { get; }
 
+    /// <summary>Adds each environment's promotion tag to the image before it is deployed there.</summary>
+    public PipelineProject PromoteImage { get; }
+
     /// <summary>The integration-test runner, when any environment has integration tests.</summary>
     public PipelineProject? IntegrationTests { get; }
 
@@ -66,6 +69,9 @@ public sealed class BuildProjects : Construct
 
     /// <summary>All projects created, in pipeline order.</summary>
     public IReadOnlyList<PipelineProject> All { get; }
+
+    /// <summary>Minutes the integration-test build runs beyond the longest test timeout: reading parameters, starting the task, stopping it, printing logs.</summary>
+    public const int IntegrationTestMarginMinutes = 15;
 
     private readonly BuildProjectsProps _props;
 
@@ -122,13 +128,20 @@ public sealed class BuildProjects : Construct
         }
         if (build.ImageScan.Enabled)
         {
-            all.Add(ImageScan = Project("ImageScan", "image-scan", BuildSpecs.ImageScan(build), privileged: false));
+            all.Add(ImageScan = Project("ImageScan", "image-scan", BuildSpecs.ImageScan(props.Definition), privileged: false));
             props.Repository.GrantPull(ImageScan);
         }
+        all.Add(PromoteImage = Project("PromoteImage", "promote", BuildSpecs.PromoteImage(props.Repository.RepositoryName), privileged: false));
+        // Exactly what retagging needs (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-retag.html),
+        // plus DescribeImages to find a tag a retried deployment already added; no push of layers.
+        props.Repository.Grant(PromoteImage, "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:PutImage");
         if (props.Definition.Environments.Any(e => e.IntegrationTests is not null))
         {
+            // The build must outlast the runner, which stops the test task itself on timeout: a
+            // build CodeBuild kills first could leave the task running.
+            var longest = props.Definition.Environments.Max(e => e.IntegrationTests?.TimeoutMinutes ?? 0);
             all.Add(IntegrationTests = Project("IntegrationTests", "itest", BuildSpecs.IntegrationTest(IntegrationTestScript.Value), privileged: false,
-                roleName: SharedNames.IntegrationTestBuildRole(names)));
+                roleName: SharedNames.IntegrationTestBuildRole(names), timeoutMinutes: longest + IntegrationTestMarginMinutes));
             var roleArns = props.Definition.Environments.Where(e => e.IntegrationTests is not null)
                 .Select(e => SharedNames.RoleArn(e.Account, SharedNames.IntegrationTestRole(names.ForEnvironment(e.Name)))).ToArray();
             IntegrationTests.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
@@ -150,7 +163,7 @@ public sealed class BuildProjects : Construct
         return reader.ReadToEnd();
     });
 
-    private PipelineProject Project(string id, string resource, BuildSpecDocument spec, bool privileged, string? roleName = null)
+    private PipelineProject Project(string id, string resource, BuildSpecDocument spec, bool privileged, string? roleName = null, int timeoutMinutes = 60)
     {
         var names = _props.Names;
         var build = _props.Definition.Build;
@@ -184,9 +197,10 @@ public sealed class BuildProjects : Construct
             EncryptionKey = _props.EncryptionKey,
             Cache = Cache.Bucket(CacheBucket, new BucketCacheOptions { Prefix = resource }),
             Logging = new LoggingOptions { CloudWatch = new CloudWatchLoggingOptions { LogGroup = logGroup } },
-            Timeout = Duration.Minutes(60),
+            Timeout = Duration.Minutes(timeoutMinutes),
             QueuedTimeout = Duration.Hours(8),
         });
+        BuildSecretGrants.Grant(project, spec);
         var customImage = build.BuildImage;
         if (customImage is not null)
         {

@@ -60,6 +60,10 @@ public sealed class ImageScanSettings
     /// <remarks>Default: the checksum of <see cref="DefaultTrivyVersion"/>; required with another version.</remarks>
     public string TrivySha256 { get; init; } = DefaultTrivySha256;
 
+    /// <summary>Whether the severity gate ignores vulnerabilities that have no fixed version yet (Trivy --ignore-unfixed).</summary>
+    /// <remarks>Default: false (every vulnerability at or above <see cref="FailOn"/> fails). The reports always list all of them.</remarks>
+    public bool IgnoreUnfixed { get; init; }
+
     /// <summary>Where Trivy pulls its vulnerability database from.</summary>
     /// <remarks>Default: the public ECR copy, which is not rate limited like the default registry.</remarks>
     public string DatabaseRepository { get; init; } = "public.ecr.aws/aquasecurity/trivy-db:2";
@@ -77,13 +81,15 @@ public sealed class ImageScanSettings
 /// <summary>Docker Hub (or another registry) credentials for `docker login` before builds, to avoid pull rate limits.</summary>
 /// <param name="Store">Secrets Manager (a JSON secret with "username" and "password") or Parameter Store.</param>
 /// <param name="Reference">Secrets Manager: the secret name. Parameter Store: a path prefix holding "username" and "password" parameters.</param>
-public sealed record RegistryCredentials(SecretStore Store, string Reference);
+/// <param name="KmsKeyArn">The customer-managed KMS key that encrypts the values; null for the AWS-managed key (aws/ssm, aws/secretsmanager), which needs no grant.</param>
+public sealed record RegistryCredentials(SecretStore Store, string Reference, string? KmsKeyArn = null);
 
 /// <summary>A secret given to the builds as an environment variable.</summary>
 /// <param name="Name">The variable name.</param>
 /// <param name="Store">Secrets Manager or Parameter Store.</param>
-/// <param name="Reference">Secret name (optionally "name:json-key") or parameter name.</param>
-public sealed record BuildSecret(string Name, SecretStore Store, string Reference);
+/// <param name="Reference">Secret name or ARN (optionally followed by ":json-key"), or parameter name.</param>
+/// <param name="KmsKeyArn">The customer-managed KMS key that encrypts the value; null for the AWS-managed key (aws/ssm, aws/secretsmanager), which needs no grant.</param>
+public sealed record BuildSecret(string Name, SecretStore Store, string Reference, string? KmsKeyArn = null);
 
 /// <summary>How the service is built and checked.</summary>
 public sealed class BuildSettings

@@ -26,6 +26,12 @@ public sealed class BuildSpecDocument
     /// <summary>Variables read from Secrets Manager (name → secret-id[:json-key]).</summary>
     public Dictionary<string, string> SecretsManager { get; } = new();
 
+    /// <summary>Customer-managed KMS keys of the parameters read (not rendered: they become the project's grants).</summary>
+    public HashSet<string> ParameterStoreKeys { get; } = new();
+
+    /// <summary>Customer-managed KMS keys of the secrets read (not rendered: they become the project's grants).</summary>
+    public HashSet<string> SecretsManagerKeys { get; } = new();
+
     /// <summary>Variables exported to the pipeline (CodePipeline output variables).</summary>
     public List<string> ExportedVariables { get; } = new();
 

@@ -19,6 +19,30 @@ public static class BuildSpecs
     /// <summary>The pushed image URI, exported by the image build and given to later actions.</summary>
     public const string ImageUriVariable = "IMAGE_URI";
 
+    /// <summary>The QEMU emulators (binfmt) image: AWS's copy of tonistiigi/binfmt on ECR Public.</summary>
+    /// <remarks>
+    /// Published by the EKS Distro build tooling (aws/eks-distro-build-tooling, projects/tonistiigi/binfmt
+    /// rebuilds docker.io/tonistiigi/binfmt at the same tag as public.ecr.aws/eks-distro-build-tooling/binfmt-misc)
+    /// and used that way by aws/eks-anywhere's builds. ECR Public serves pulls from AWS without
+    /// Docker Hub's anonymous pull limit, which CodeBuild's shared addresses exhaust.
+    /// </remarks>
+    public const string BinfmtImage = "public.ecr.aws/eks-distro-build-tooling/binfmt-misc:qemu-v7.0.0";
+
+    /// <summary>The BuildKit image of the buildx builder, pinned (buildx would otherwise pull moby/buildkit:buildx-stable-1).</summary>
+    /// <remarks>
+    /// No ECR Public copy from Docker or AWS exists (public.ecr.aws/vend/moby/buildkit is a third-party
+    /// mirror of unknown provenance, and the builder runs privileged with the push credentials), so it
+    /// comes from Docker Hub, pinned to a release tag, and the builder starts after the
+    /// <c>build.registryCredentials</c> login so its pull counts against the team's own limit.
+    /// </remarks>
+    public const string BuildKitImage = "moby/buildkit:v0.23.2";
+
+    /// <summary>The platform of the CodeBuild host: every project runs on a LINUX_CONTAINER (x86_64) image.</summary>
+    public const string HostPlatform = "linux/amd64";
+
+    /// <summary>Separates the environment from the image tag in promotion tags (environment names never contain it).</summary>
+    public const string PromotionTagSeparator = ".";
+
     private const string BuildxCache = ToolDirectory + "/buildx-cache";
 
     /// <summary>Writes the retry wrapper; the first install command of every buildspec.</summary>
@@ -37,6 +61,7 @@ public static class BuildSpecs
         foreach (var secret in build.Secrets)
         {
             (secret.Store == SecretStore.SecretsManager ? spec.SecretsManager : spec.ParameterStore)[secret.Name] = secret.Reference;
+            AddKey(spec, secret.Store, secret.KmsKeyArn);
         }
         return spec;
     }
@@ -51,28 +76,36 @@ public static class BuildSpecs
         spec.Variables["REGISTRY"] = registry;
         spec.Variables["DOCKERFILE"] = build.Dockerfile;
         spec.Variables["DOCKER_CONTEXT"] = build.Context;
-        spec.Variables["PLATFORMS"] = build.MultiArchitecture
-            ? "linux/amd64,linux/arm64"
-            : service.Container.Architecture == Architecture.ARM64 ? "linux/arm64" : "linux/amd64";
+        var platforms = Platforms(service);
+        spec.Variables["PLATFORMS"] = string.Join(",", platforms);
         spec.Variables[CommitVariable] = "manual";
         spec.ExportedVariables.AddRange(new[] { ImageUriVariable, "IMAGE_TAG" });
 
-        spec.Install = new BuildPhase(new[] { InstallRetry(), "docker buildx create --name slipway --driver docker-container --use" });
+        spec.Install = new BuildPhase(new[] { InstallRetry() });
 
         var login = new List<string>
         {
             // Immutable tags: the commit id plus the build number, so a re-run of a commit pushes a new tag.
-            $"IMAGE_TAG=\"${{{CommitVariable}:0:12}}-b${{CODEBUILD_BUILD_NUMBER}}\"",
+            $"COMMIT_TAG=\"${{{CommitVariable}:0:12}}\"",
+            // Docker tags allow only letters, digits, '_', '.' and '-', and an S3 source's version id
+            // may hold '+' or '/'. Dots go too, so no build tag ever looks like a promotion tag (ENV.TAG).
+            "IMAGE_TAG=\"${COMMIT_TAG//[^A-Za-z0-9_-]/-}-b${CODEBUILD_BUILD_NUMBER}\"",
             $"{ImageUriVariable}=\"$REPOSITORY_URI:$IMAGE_TAG\"",
             $"{Retry} bash -c 'aws ecr get-login-password --region \"$AWS_REGION\" | docker login --username AWS --password-stdin \"$REGISTRY\"'",
         };
         login.AddRange(RegistryLogin(build, spec));
-        if (build.MultiArchitecture)
+        // Every target platform that is not the host's runs under QEMU. Chosen over an ARM build
+        // image for arm64-only services: the same x86_64 image and compute types serve every
+        // project (ARM_CONTAINER supports fewer compute types and regions, and a custom
+        // build.image would have to exist for arm64 too), at the price of slower emulated steps.
+        var emulated = platforms.Where(p => p != HostPlatform).Select(p => p.Split('/')[1]).ToArray();
+        if (emulated.Length > 0)
         {
-            // QEMU emulators so that buildx can build the arm64 image on an x86_64 host (after the
-            // registry login, so the pull counts against the authenticated limit).
-            login.Add($"{Retry} docker run --privileged --rm tonistiigi/binfmt:qemu-v8.1.5 --install arm64");
+            login.Add($"{Retry} docker run --privileged --rm {BinfmtImage} --install {string.Join(",", emulated)}");
         }
+        // After the logins: the builder pulls its BuildKit image when it starts.
+        login.Add($"docker buildx create --name slipway --driver docker-container --driver-opt image={BuildKitImage} --use");
+        login.Add($"{Retry} docker buildx inspect --bootstrap slipway");
         spec.PreBuild = new BuildPhase(login);
 
         var commands = new List<string>
@@ -96,6 +129,12 @@ public static class BuildSpecs
         spec.CachePaths.Add(BuildxCache + "/**/*");
         return spec;
     }
+
+    /// <summary>The platforms the image is built for (and scanned on), in buildx's notation.</summary>
+    public static IReadOnlyList<string> Platforms(ServiceDefinition service) =>
+        service.Build.MultiArchitecture
+            ? new[] { "linux/amd64", "linux/arm64" }
+            : new[] { service.Container.Architecture == Architecture.ARM64 ? "linux/arm64" : "linux/amd64" };
 
     /// <summary>The separate compile step: its whole workspace becomes the image build's input.</summary>
     public static BuildSpecDocument Compile(BuildSettings build)
@@ -155,16 +194,17 @@ public static class BuildSpecs
         return spec;
     }
 
-    /// <summary>The Trivy image scan with its severity gate, report and SBOM.</summary>
-    public static BuildSpecDocument ImageScan(BuildSettings build)
+    /// <summary>The Trivy image scan of every platform, each with its severity gate, report and SBOM.</summary>
+    public static BuildSpecDocument ImageScan(ServiceDefinition service)
     {
-        var scan = build.ImageScan;
+        var scan = service.Build.ImageScan;
         var spec = new BuildSpecDocument();
         var severities = ImageScanSettings.Severities.SkipWhile(s => s != scan.FailOn);
         spec.Variables["TRIVY_VERSION"] = scan.TrivyVersion;
         spec.Variables["TRIVY_SHA256"] = scan.TrivySha256;
         spec.Variables["TRIVY_DB_REPOSITORY"] = scan.DatabaseRepository;
         spec.Variables["FAIL_SEVERITIES"] = string.Join(",", severities);
+        spec.Variables["PLATFORMS"] = string.Join(",", Platforms(service));
         spec.Variables[ImageUriVariable] = "";
         spec.Variables["TRIVY_CACHE_DIR"] = ToolDirectory + "/trivy-cache";
         const string trivy = ToolDirectory + "/trivy";
@@ -185,15 +225,58 @@ public static class BuildSpecs
             // The DB comes from a mirror that is not rate limited like the default registry.
             $"{Retry} {trivy} image --download-db-only --db-repository \"$TRIVY_DB_REPOSITORY\"",
         });
+        // Trivy scans linux/amd64 of a multi-platform image unless told otherwise
+        // (https://trivy.dev/latest/docs/target/container_image/ "--platform"): each platform gets
+        // its own report, SBOM and gate, and the build fails after all were scanned.
+        // --ignore-unfixed applies to the gate only; the reports list every vulnerability.
+        var ignoreUnfixed = scan.IgnoreUnfixed ? " --ignore-unfixed" : "";
         spec.Build = new BuildPhase(new[]
         {
             "mkdir -p reports",
-            $"{trivy} image --skip-db-update --format json --output reports/trivy.json \"$IMAGE_URI\"",
-            $"{trivy} image --skip-db-update --format cyclonedx --output reports/sbom.cdx.json \"$IMAGE_URI\"",
-            $"{trivy} image --skip-db-update --exit-code 1 --severity \"$FAIL_SEVERITIES\" --format table \"$IMAGE_URI\"",
+            "FAILED_PLATFORMS=\"\"",
+            "for platform in ${PLATFORMS//,/ }; do suffix=\"${platform//\\//-}\"; " +
+            $"{trivy} image --skip-db-update --platform \"$platform\" --format json --output \"reports/trivy-${{suffix}}.json\" \"$IMAGE_URI\" || exit 1; " +
+            $"{trivy} image --skip-db-update --platform \"$platform\" --format cyclonedx --output \"reports/sbom-${{suffix}}.cdx.json\" \"$IMAGE_URI\" || exit 1; " +
+            $"{trivy} image --skip-db-update --platform \"$platform\" --exit-code 1 --severity \"$FAIL_SEVERITIES\"{ignoreUnfixed} --format table \"$IMAGE_URI\" " +
+            "|| FAILED_PLATFORMS=\"$FAILED_PLATFORMS $platform\"; done",
+            "test -z \"$FAILED_PLATFORMS\" || { echo \"Vulnerabilities at or above the severity gate ($FAIL_SEVERITIES) in:$FAILED_PLATFORMS\" >&2; exit 1; }",
         });
-        spec.ArtifactFiles.AddRange(new[] { "reports/trivy.json", "reports/sbom.cdx.json" });
+        spec.ArtifactFiles.AddRange(new[] { "reports/trivy-*.json", "reports/sbom-*.cdx.json" });
         spec.CachePaths.Add(ToolDirectory + "/trivy-cache/**/*");
+        return spec;
+    }
+
+    /// <summary>
+    /// Adds the promotion tag <c>ENVIRONMENT.IMAGE_TAG</c> to the image about to be deployed into an
+    /// environment, so that the lifecycle policy's rule for that environment keeps it (and the
+    /// images it may roll back to) whatever the "keep the last N images" rule would expire. Tags
+    /// are immutable, so it is a new tag on the same manifest, put the way the ECR guide retags
+    /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-retag.html).
+    /// </summary>
+    public static BuildSpecDocument PromoteImage(string repositoryName)
+    {
+        var spec = new BuildSpecDocument();
+        spec.Variables["REPOSITORY_NAME"] = repositoryName;
+        spec.Variables["IMAGE_TAG"] = "";
+        spec.Variables["ENVIRONMENT_NAME"] = "";
+        const string mediaTypes = "application/vnd.docker.distribution.manifest.v2+json application/vnd.docker.distribution.manifest.list.v2+json " +
+            "application/vnd.oci.image.manifest.v1+json application/vnd.oci.image.index.v1+json";
+        const string image = "--repository-name \"$REPOSITORY_NAME\" --image-ids imageTag=\"$IMAGE_TAG\" --accepted-media-types " + mediaTypes;
+        spec.Install = new BuildPhase(new[] { InstallRetry() });
+        spec.Build = new BuildPhase(new[]
+        {
+            "test -n \"$IMAGE_TAG\" && test -n \"$ENVIRONMENT_NAME\" || { echo 'IMAGE_TAG and ENVIRONMENT_NAME are set by the pipeline' >&2; exit 1; }",
+            $"PROMOTION_TAG=\"${{ENVIRONMENT_NAME}}{PromotionTagSeparator}${{IMAGE_TAG}}\"",
+            // The manifest exactly as stored (a single image or a multi-platform index), so the new tag names the same digest.
+            $"MANIFEST=\"$({Retry} aws ecr batch-get-image {image} --query 'images[0].imageManifest' --output text)\"",
+            $"MEDIA_TYPE=\"$({Retry} aws ecr batch-get-image {image} --query 'images[0].imageManifestMediaType' --output text)\"",
+            "test \"$MANIFEST\" != None || { echo \"$REPOSITORY_NAME:$IMAGE_TAG does not exist\" >&2; exit 1; }",
+            // Immutable tags: a retried deployment finds its tag already there.
+            "if aws ecr describe-images --repository-name \"$REPOSITORY_NAME\" --image-ids imageTag=\"$PROMOTION_TAG\" >/dev/null 2>&1; " +
+            "then echo \"$PROMOTION_TAG is already on the image\"; " +
+            $"else {Retry} aws ecr put-image --repository-name \"$REPOSITORY_NAME\" --image-tag \"$PROMOTION_TAG\" --image-manifest \"$MANIFEST\" " +
+            "--image-manifest-media-type \"$MEDIA_TYPE\" --query 'image.imageId.imageDigest' --output text; fi",
+        });
         return spec;
     }
 
@@ -217,12 +300,21 @@ public static class BuildSpecs
         "TARGET_ROLE_ARN", "TARGET_REGION", "PARAMETER_PATH", "CONTAINER_NAME", "TEST_COMMAND_JSON", "LOG_GROUP",
     };
 
+    private static void AddKey(BuildSpecDocument spec, SecretStore store, string? keyArn)
+    {
+        if (keyArn is not null)
+        {
+            (store == SecretStore.SecretsManager ? spec.SecretsManagerKeys : spec.ParameterStoreKeys).Add(keyArn);
+        }
+    }
+
     private static IEnumerable<string> RegistryLogin(BuildSettings build, BuildSpecDocument spec)
     {
         if (build.RegistryCredentials is not { } creds)
         {
             yield break;
         }
+        AddKey(spec, creds.Store, creds.KmsKeyArn);
         if (creds.Store == SecretStore.SecretsManager)
         {
             spec.SecretsManager["REGISTRY_USERNAME"] = $"{creds.Reference}:username";

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Slipway.Conventions;
@@ -75,28 +77,40 @@ public static class DeploymentFiles
             }),
             ["tags"] = new JsonArray(new JsonObject { ["key"] = SlipwayTags.ManagedByKey, ["value"] = "slipway" }),
         };
-        return definition.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return definition.ToJsonString(FileJson);
     }
 
-    /// <summary>The appspec (JSON, which CodeDeploy reads as YAML) for the service's container.</summary>
+    // CodeDeployToECS replaces the literal text <IMAGE1_NAME> and <TASK_DEFINITION>; the default
+    // encoder writes < and > as \u003C and \u003E, which the action never finds. The relaxed
+    // encoder escapes only what JSON requires (quotes, backslashes, control characters).
+    private static readonly JsonSerializerOptions FileJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The task definition placeholder in appspec.yaml, replaced by the ARN of the registered task definition.</summary>
+    public const string TaskDefinitionPlaceholder = "<TASK_DEFINITION>";
+
+    /// <summary>
+    /// The appspec (YAML) for the service's container, in the shape of the CodeDeploy reference for
+    /// ECS deployments (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html#reference-appspec-file-structure-resources-ecs,
+    /// https://docs.aws.amazon.com/codedeploy/latest/userguide/tutorial-ecs-create-appspec-file.html):
+    /// <c>version: 0.0</c>, one TargetService of Type AWS::ECS::Service whose Properties give the
+    /// TaskDefinition, LoadBalancerInfo (ContainerName, ContainerPort) and PlatformVersion.
+    /// </summary>
+    /// <remarks>
+    /// Written as text: <c>version</c> must read 0.0 and the placeholder must stay a plain scalar
+    /// the action can find; the container name is a JSON string, which is a valid YAML
+    /// double-quoted scalar whatever it contains.
+    /// </remarks>
     public static string AppSpec(ContainerSettings container) =>
-        new JsonObject
-        {
-            ["version"] = 0.0,
-            ["Resources"] = new JsonArray(new JsonObject
-            {
-                ["TargetService"] = new JsonObject
-                {
-                    ["Type"] = "AWS::ECS::Service",
-                    ["Properties"] = new JsonObject
-                    {
-                        ["TaskDefinition"] = "<TASK_DEFINITION>",
-                        ["LoadBalancerInfo"] = new JsonObject { ["ContainerName"] = container.ContainerName, ["ContainerPort"] = container.Port },
-                        ["PlatformVersion"] = "LATEST",
-                    },
-                },
-            }),
-        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        "version: 0.0\n" +
+        "Resources:\n" +
+        "  - TargetService:\n" +
+        "      Type: AWS::ECS::Service\n" +
+        "      Properties:\n" +
+        $"        TaskDefinition: {TaskDefinitionPlaceholder}\n" +
+        "        LoadBalancerInfo:\n" +
+        $"          ContainerName: {JsonSerializer.Serialize(container.ContainerName, FileJson)}\n" +
+        $"          ContainerPort: {container.Port.ToString(CultureInfo.InvariantCulture)}\n" +
+        "        PlatformVersion: \"LATEST\"\n";
 
     /// <summary>The ECS <c>valueFrom</c> of a secret (full or partial ARN, so JSON keys work).</summary>
     public static string SecretValueFrom(ContainerSecret secret, DeploymentTarget target) => secret.Store switch

@@ -18,13 +18,13 @@
 #   CONTAINER_NAME     required: container of the task definition that runs the tests
 #   TEST_COMMAND_JSON  required: JSON array of strings, the container command override
 #   LOG_GROUP          required: awslogs group of the service (stream app/<container>/<task-id>)
-#   TIMEOUT_MINUTES    optional, default 15: how long the test task may run
-#   TIMEOUT_SECONDS    optional: overrides TIMEOUT_MINUTES (for tests)
+#   TIMEOUT_MINUTES    optional, default 15, at most 45: how long the test task may run
+#   TIMEOUT_SECONDS    optional: overrides TIMEOUT_MINUTES (for tests), at most 2700
 #   POLL_SECONDS       optional, default 10: describe-tasks polling interval
 #   CODEBUILD_BUILD_NUMBER optional: used in the assume-role session name
 #
 # Exit codes: 0 tests passed; 1 tests failed, timed out or an AWS call failed;
-#             2 invalid or missing configuration; 130/143 interrupted by INT/TERM.
+#             2 invalid or missing configuration; 129/130/143 interrupted by HUP/INT/TERM.
 
 set -euo pipefail
 
@@ -58,6 +58,14 @@ timeout_seconds="${TIMEOUT_SECONDS:-$(( 10#${timeout_minutes} * 60 ))}"
 is_positive_int "${timeout_seconds}" \
     || die "TIMEOUT_SECONDS must be a positive integer, got '${timeout_seconds}'" 2
 timeout_seconds=$(( 10#${timeout_seconds} ))
+# The CodeBuild role assumes the environment's role: role chaining, whose sessions AWS caps at
+# one hour (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining).
+# The credentials must outlive the test by the margin below (starting the task before the clock
+# runs, stopping it and printing its logs after), so the test itself gets at most 45 minutes.
+readonly session_margin_seconds=900 max_session_seconds=3600
+max_timeout_seconds=$(( max_session_seconds - session_margin_seconds ))
+(( timeout_seconds <= max_timeout_seconds )) \
+    || die "the test timeout is ${timeout_seconds}s; it must be at most ${max_timeout_seconds} seconds ($(( max_timeout_seconds / 60 )) minutes), because the chained role session that stops the task lasts at most one hour" 2
 poll_seconds="${POLL_SECONDS:-10}"
 is_positive_int "${poll_seconds}" \
     || die "POLL_SECONDS must be a positive integer, got '${poll_seconds}'" 2
@@ -121,12 +129,13 @@ on_exit() {
 
 on_signal() {
     local signal_name=$1 rc=$2
-    trap - INT TERM
+    trap - HUP INT TERM
     err "received SIG${signal_name}, cleaning up"
     exit "${rc}" # runs on_exit, which stops the task
 }
 
 trap on_exit EXIT
+trap 'on_signal HUP 129' HUP
 trap 'on_signal INT 130' INT
 trap 'on_signal TERM 143' TERM
 
@@ -214,10 +223,9 @@ if [[ -n "${TARGET_ROLE_ARN}" ]]; then
     session_name="slipway-itest-${CODEBUILD_BUILD_NUMBER:-$$}"
     session_name="${session_name//[^A-Za-z0-9+=,.@_-]/-}"
     session_name="${session_name:0:64}"
-    # Credentials must outlive the test task (and the cleanup that may follow it).
-    duration=$(( timeout_seconds + 900 ))
-    (( duration < 3600 )) && duration=3600
-    (( duration > 43200 )) && duration=43200
+    # Credentials must outlive the test task and the cleanup that follows it; never above the
+    # role-chaining hour (checked above), never below AssumeRole's minimum of 900 seconds.
+    duration=$(( timeout_seconds + session_margin_seconds ))
     log "assuming role ${TARGET_ROLE_ARN} (session ${session_name}) in ${region}"
     credentials="$(aws sts assume-role --region "${region}" \
         --role-arn "${TARGET_ROLE_ARN}" --role-session-name "${session_name}" \

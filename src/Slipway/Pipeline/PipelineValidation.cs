@@ -13,6 +13,18 @@ public static partial class PipelineValidation
     {
         ValidateSource(d.Source, v, $"{path}.source");
         ValidateBuild(d.Build, v, $"{path}.build");
+        foreach (var (target, i) in d.Environments.Select((e, i) => (e, i)))
+        {
+            // The runner assumes the environment's role from the CodeBuild role: role chaining,
+            // capped at one hour (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining).
+            if (target.IntegrationTests is { } tests)
+            {
+                v.Require(tests.TimeoutMinutes is >= 1 and <= IntegrationTestSettings.MaxTimeoutMinutes, $"{path}.environments[{i}].integrationTests.timeoutMinutes", tests.TimeoutMinutes,
+                    $"must be from 1 to {IntegrationTestSettings.MaxTimeoutMinutes} minutes: the test runner works with a chained role session, which AWS caps at one hour, " +
+                    $"and needs {BuildProjects.IntegrationTestMarginMinutes} of those minutes to start the task, stop it and print its logs. " +
+                    $"Lower timeoutMinutes to at most {IntegrationTestSettings.MaxTimeoutMinutes}, or split the suite.");
+            }
+        }
 
         var n = d.Notifications;
         foreach (var (email, i) in n.ApprovalEmails.Select((e, i) => (e, i)))
@@ -121,7 +133,9 @@ public static partial class PipelineValidation
                 $"{path}.secrets[{i}].name", secret.Name, "is not a usable variable name (letters, digits, underscores; not CODEBUILD_*).");
             v.Require(secret.Store != SecretStore.ParameterStore || secret.Reference.StartsWith('/'), $"{path}.secrets[{i}].parameter", secret.Reference,
                 "must be a parameter name starting with \"/\".");
+            KmsKey(secret.KmsKeyArn, v, $"{path}.secrets[{i}].kmsKeyArn");
         }
+        KmsKey(b.RegistryCredentials?.KmsKeyArn, v, $"{path}.registryCredentials.kmsKeyArn");
         if (b.RegistryCredentials is { Store: SecretStore.ParameterStore } creds)
         {
             v.Require(creds.Reference.StartsWith('/'), $"{path}.registryCredentials.parameterPath", creds.Reference,
@@ -132,6 +146,15 @@ public static partial class PipelineValidation
             v.Require(new[] { "python", "nodejs", "dotnet", "java", "golang", "ruby", "php" }.Contains(runtime), $"{path}.runtimeVersions.{runtime}", runtime,
                 "is not a CodeBuild runtime. Use python, nodejs, dotnet, java, golang, ruby or php.");
             v.Require(Regex.IsMatch(version, @"^[0-9][0-9.a-z-]*$"), $"{path}.runtimeVersions.{runtime}", version, "is not a version, for example \"3.11\".");
+        }
+    }
+
+    private static void KmsKey(string? keyArn, Validator v, string path)
+    {
+        if (keyArn is not null && !Validator.IsToken(keyArn))
+        {
+            v.Require(KmsKeyArn().IsMatch(keyArn), path, keyArn,
+                "is not a KMS key ARN. Give the ARN of the key that encrypts the value, arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (IAM matches keys by key ARN, never by alias).");
         }
     }
 
@@ -156,6 +179,9 @@ public static partial class PipelineValidation
 
     [GeneratedRegex(@"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[A-Za-z0-9-]+$")]
     private static partial Regex ConnectionArn();
+
+    [GeneratedRegex(@"^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$")]
+    private static partial Regex KmsKeyArn();
 
     [GeneratedRegex(@"^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")]
     private static partial Regex SnsArn();

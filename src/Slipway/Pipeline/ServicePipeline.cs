@@ -8,6 +8,7 @@ using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.S3;
+using Amazon.CDK.AWS.SecretsManager;
 using ILifecycleRule = Amazon.CDK.AWS.S3.ILifecycleRule;
 using LifecycleRule = Amazon.CDK.AWS.S3.LifecycleRule;
 using Amazon.CDK.AWS.SNS;
@@ -157,15 +158,7 @@ public sealed class ServicePipeline : Construct
             ImageTagMutability = TagMutability.IMMUTABLE,
             EmptyOnDelete = true,
             RemovalPolicy = RemovalPolicy.DESTROY,
-            LifecycleRules = new Amazon.CDK.AWS.ECR.ILifecycleRule[]
-            {
-                new Amazon.CDK.AWS.ECR.LifecycleRule
-                {
-                    Description = $"Keep the last {definition.ImageRetentionCount} images",
-                    MaxImageCount = definition.ImageRetentionCount,
-                    TagStatus = TagStatus.ANY,
-                },
-            },
+            LifecycleRules = ImageLifecycleRules(definition),
         });
         GrantCrossAccountPull(definition);
 
@@ -200,6 +193,10 @@ public sealed class ServicePipeline : Construct
         var sourceOutput = new Artifact_("Source");
         var (sourceAction, commitVariable) = SourceAction(definition.Source, sourceOutput);
         Pipeline.AddStage(new StageOptions { StageName = "Source", Actions = new[] { sourceAction } });
+        if (definition.Source is GitHubTokenSource)
+        {
+            UseGeneratedWebhookSecret();
+        }
 
         var imageOutput = new Artifact_("Image");
         var buildActions = new List<IAction>();
@@ -264,7 +261,8 @@ public sealed class ServicePipeline : Construct
 
             var deployStage = $"Deploy-{target.Name}";
             deployStages[target.Name] = deployStage;
-            var actions = new List<IAction> { DeployAction(target, envNames, imageOutput) };
+            // The promotion tag first, so the image is kept from the moment it is deployed.
+            var actions = new List<IAction> { PromoteAction(target, sourceOutput), DeployAction(target, envNames, imageOutput) };
             if (target.IntegrationTests is { } tests)
             {
                 actions.Add(IntegrationTestAction(target, envNames, tests, sourceOutput));
@@ -276,6 +274,39 @@ public sealed class ServicePipeline : Construct
 
         SuppressPipelineFindings();
     }
+
+    /// <summary>Promoted images kept per environment by the lifecycle policy.</summary>
+    public const int PromotedImagesKept = 5;
+
+    /// <summary>The tag prefix of the images promoted into <paramref name="environment"/>.</summary>
+    public static string PromotionTagPrefix(string environment) => environment + BuildSpecs.PromotionTagSeparator;
+
+    // "Keep the last N images" alone can expire the image an environment runs: approvals hold
+    // production back while newer builds arrive. Each deployment first tags its image
+    // ENVIRONMENT.IMAGE_TAG (BuildSpecs.PromoteImage), and one rule per environment, ahead of the
+    // count rule, keeps that environment's last PromotedImagesKept promoted images: the running
+    // one and those it may roll back to. An image that matches the tag filter of a rule cannot be
+    // expired by a rule of lower priority (higher rulePriority), and the tagStatus "any" rule must
+    // come last (https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html,
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html).
+    // Environment names never contain the separator, so no prefix matches another environment's tags.
+    private static Amazon.CDK.AWS.ECR.ILifecycleRule[] ImageLifecycleRules(ServiceDefinition definition) =>
+        definition.Environments.Select((e, i) => (Amazon.CDK.AWS.ECR.ILifecycleRule)new Amazon.CDK.AWS.ECR.LifecycleRule
+            {
+                RulePriority = i + 1,
+                Description = $"Keep the last {PromotedImagesKept} images promoted into {e.Name}",
+                TagStatus = TagStatus.TAGGED,
+                TagPrefixList = new[] { PromotionTagPrefix(e.Name) },
+                MaxImageCount = PromotedImagesKept,
+            })
+            .Append(new Amazon.CDK.AWS.ECR.LifecycleRule
+            {
+                RulePriority = definition.Environments.Count + 1,
+                Description = $"Keep the last {definition.ImageRetentionCount} images",
+                MaxImageCount = definition.ImageRetentionCount,
+                TagStatus = TagStatus.ANY,
+            })
+            .ToArray();
 
     /// <summary>The variables namespace of the source action.</summary>
     public const string SourceNamespace = "Source";
@@ -401,6 +432,29 @@ public sealed class ServicePipeline : Construct
         }
     }
 
+    /// <summary>The secret GitHub signs webhook deliveries with (OAuth-token sources only).</summary>
+    public Secret? WebhookSecret { get; private set; }
+
+    // CDK's GitHubSourceAction binds an AWS::CodePipeline::Webhook whose GITHUB_HMAC SecretToken is
+    // the OAuth token itself (aws-cdk-lib/aws-codepipeline-actions/lib/github/source-action.ts:
+    // authenticationConfiguration.secretToken = oauthToken), which CodePipeline then registers with
+    // GitHub: every repository admin could read the token from the webhook settings. The webhook
+    // gets its own generated secret instead, referenced dynamically so no template holds it.
+    private void UseGeneratedWebhookSecret()
+    {
+        var webhook = Pipeline.Node.FindAll().OfType<CfnResource>().Single(r => r.CfnResourceType == "AWS::CodePipeline::Webhook");
+        WebhookSecret = new Secret(this, "WebhookSecret", new SecretProps
+        {
+            Description = $"Signs the GitHub webhook deliveries of the {Names.Service} pipeline (generated; not the OAuth token).",
+            // CodePipeline's SecretToken is at most 100 characters; no punctuation keeps it URL- and shell-safe.
+            GenerateSecretString = new SecretStringGenerator { PasswordLength = 64, ExcludePunctuation = true },
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+        webhook.AddPropertyOverride("AuthenticationConfiguration.SecretToken", WebhookSecret.SecretValue.UnsafeUnwrap());
+        NagSuppressions.OnResource(WebhookSecret, "AwsSolutions-SMG4",
+            "The webhook secret is handed to GitHub when CodePipeline registers the webhook; a new value must be registered again (a stack update), which a rotation function cannot do.");
+    }
+
     private Role ActionRole(string id, string resource) =>
         new(this, id, new RoleProps
         {
@@ -456,9 +510,24 @@ public sealed class ServicePipeline : Construct
                 new CodeDeployEcsContainerImageInput { Input = imageOutput, TaskDefinitionPlaceholder = DeploymentFiles.ImagePlaceholder },
             },
             Role = role,
-            RunOrder = 1,
+            RunOrder = 2,
         });
     }
+
+    private IAction PromoteAction(DeploymentTarget target, Artifact_ sourceOutput) =>
+        new CodeBuildAction(new CodeBuildActionProps
+        {
+            ActionName = "TagImage",
+            Project = Projects.PromoteImage,
+            // CodeBuild actions need an input artifact; the commands do not read it.
+            Input = sourceOutput,
+            EnvironmentVariables = new Dictionary<string, IBuildEnvironmentVariable>
+            {
+                ["IMAGE_TAG"] = new BuildEnvironmentVariable { Value = $"#{{{BuildNamespace}.IMAGE_TAG}}" },
+                ["ENVIRONMENT_NAME"] = new BuildEnvironmentVariable { Value = target.Name },
+            },
+            RunOrder = 1,
+        });
 
     private IAction IntegrationTestAction(DeploymentTarget target, ResourceNames envNames, IntegrationTestSettings tests, Artifact_ sourceOutput)
     {
@@ -478,7 +547,7 @@ public sealed class ServicePipeline : Construct
             Project = Projects.IntegrationTests!,
             Input = sourceOutput,
             EnvironmentVariables = variables.ToDictionary(kv => kv.Key, kv => (IBuildEnvironmentVariable)new BuildEnvironmentVariable { Value = kv.Value }),
-            RunOrder = 2,
+            RunOrder = 3,
         });
     }
 

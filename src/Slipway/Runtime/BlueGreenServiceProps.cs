@@ -75,7 +75,6 @@ public sealed class BlueGreenServiceProps
         {
             v.Require(it.Command.Count > 0 && it.Command.All(c => !string.IsNullOrWhiteSpace(c)), $"{path}.integrationTests.command", it.Command,
                 "must be a non-empty command, for example [\"python\", \"integration/run_integration.py\"].");
-            v.Require(it.TimeoutMinutes is >= 1 and <= 480, $"{path}.integrationTests.timeoutMinutes", it.TimeoutMinutes, "must be from 1 to 480.");
         }
         if (target.Cpu is not null || target.Memory is not null)
         {

@@ -78,9 +78,15 @@ public sealed class IntegrationTestSettings
     /// <summary>The command the test task runs instead of the service (exit code 0 = pass).</summary>
     public required IReadOnlyList<string> Command { get; init; }
 
-    /// <summary>Minutes before the test task is stopped and the stage fails.</summary>
+    /// <summary>Minutes before the test task is stopped and the stage fails (1 to <see cref="MaxTimeoutMinutes"/>).</summary>
     /// <remarks>Default: 15.</remarks>
     public int TimeoutMinutes { get; init; } = 15;
+
+    /// <summary>
+    /// The longest test timeout: the runner works with a chained role session, which AWS caps at
+    /// one hour, and keeps 15 of those minutes to start the task, stop it and print its logs.
+    /// </summary>
+    public const int MaxTimeoutMinutes = 45;
 }
 
 /// <summary>An existing VPC to deploy into instead of creating one.</summary>

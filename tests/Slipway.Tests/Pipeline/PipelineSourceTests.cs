@@ -38,6 +38,23 @@ public sealed class PipelineSourceTests : IClassFixture<PipelineSourceFixture>
     }
 
     [Fact]
+    public void Webhook_secret_is_a_generated_secret_never_the_oauth_token()
+    {
+        var stack = _f.Scenario.Services[0].Pipeline;
+        var webhook = _f.Scenario.Single(stack, "AWS::CodePipeline::Webhook")["Properties"]!;
+        Assert.Equal("GITHUB_HMAC", webhook["Authentication"]!.GetValue<string>());
+        var secretToken = Json.Render(webhook["AuthenticationConfiguration"]!["SecretToken"]);
+        Assert.DoesNotContain("ci/github-token", secretToken);
+        Assert.NotEqual(Json.Render(SourceAction(0)["Configuration"]!["OAuthToken"]), secretToken);
+        // A dynamic reference to a secret CloudFormation generates: the value is in no template.
+        var (secretId, secret) = _f.Scenario.Resources(stack, "AWS::SecretsManager::Secret").Single();
+        Assert.Equal($"{{{{resolve:secretsmanager:<{secretId}>:SecretString:::}}}}", secretToken);
+        var generate = secret["Properties"]!["GenerateSecretString"]!;
+        Assert.True(generate["PasswordLength"]!.GetValue<int>() >= 32);
+        Assert.Null(secret["Properties"]!["SecretString"]);
+    }
+
+    [Fact]
     public void Codecommit_repository_is_created_and_pushes_start_the_pipeline()
     {
         var stack = _f.Scenario.Services[1].Pipeline;

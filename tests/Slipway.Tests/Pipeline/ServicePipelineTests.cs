@@ -36,7 +36,7 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
         Assert.Equal(new[] { "UnitTests", "StaticAnalysis", "ImageScan" }, checks.Select(a => a!["Name"]!.GetValue<string>()));
         Assert.Single(checks.Select(a => a!["RunOrder"]!.GetValue<int>()).Distinct());
         var staging = stages[3]!["Actions"]!.AsArray();
-        Assert.Equal(new[] { ("Deploy", "CodeDeployToECS", 1), ("IntegrationTests", "CodeBuild", 2) },
+        Assert.Equal(new[] { ("TagImage", "CodeBuild", 1), ("Deploy", "CodeDeployToECS", 2), ("IntegrationTests", "CodeBuild", 3) },
             staging.Select(a => (a!["Name"]!.GetValue<string>(), a["ActionTypeId"]!["Provider"]!.GetValue<string>(), a["RunOrder"]!.GetValue<int>())));
         Assert.Equal("Manual", stages[4]!["Actions"]![0]!["ActionTypeId"]!["Provider"]!.GetValue<string>());
     }
@@ -69,7 +69,7 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
     [Fact]
     public void Deploy_actions_use_the_generated_files_and_the_new_image()
     {
-        var deploy = _f.PipelineProps["Stages"]![5]!["Actions"]![0]!["Configuration"]!;
+        var deploy = _f.PipelineProps["Stages"]![5]!["Actions"]!.AsArray().Single(a => a!["Name"]!.GetValue<string>() == "Deploy")!["Configuration"]!;
         Assert.Equal("taskdef-prod.json", deploy["TaskDefinitionTemplatePath"]!.GetValue<string>());
         Assert.Equal("appspec-prod.yaml", deploy["AppSpecTemplatePath"]!.GetValue<string>());
         Assert.Equal("IMAGE1_NAME", deploy["Image1ContainerName"]!.GetValue<string>());
@@ -100,9 +100,11 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
             Assert.Equal("arn:aws:secretsmanager:us-east-1:111111111111:secret:orders/db:password::", container["secrets"]![0]!["valueFrom"]!.GetValue<string>());
             Assert.Equal("info", container["environment"]![0]!["value"]!.GetValue<string>());
 
-            var appspec = JsonNode.Parse(files[DeploymentFiles.AppSpecFile(env)])!["Resources"]![0]!["TargetService"]!["Properties"]!;
-            Assert.Equal("app", appspec["LoadBalancerInfo"]!["ContainerName"]!.GetValue<string>());
-            Assert.Equal(targetGroupPort, appspec["LoadBalancerInfo"]!["ContainerPort"]!.GetValue<int>());
+            var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+            yaml.Load(new StringReader(files[DeploymentFiles.AppSpecFile(env)]));
+            var loadBalancerInfo = yaml.Documents[0].RootNode["Resources"][0]["TargetService"]["Properties"]["LoadBalancerInfo"];
+            Assert.Equal("app", loadBalancerInfo["ContainerName"].ToString());
+            Assert.Equal(targetGroupPort.ToString(System.Globalization.CultureInfo.InvariantCulture), loadBalancerInfo["ContainerPort"].ToString());
         }
     }
 
@@ -112,7 +114,8 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
         var spec = _f.BuildSpec("ImageBuild");
         var commands = Commands(spec).ToList();
         Assert.Contains(commands, c => c.Contains("docker buildx build") && c.Contains("--push") && c.StartsWith(BuildSpecs.Retry, StringComparison.Ordinal));
-        Assert.Contains(commands, c => c.StartsWith("IMAGE_TAG=\"${COMMIT_ID:0:12}", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.StartsWith("COMMIT_TAG=\"${COMMIT_ID:0:12}", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.StartsWith("IMAGE_TAG=\"${COMMIT_TAG//", StringComparison.Ordinal));
         Assert.Equal("linux/amd64", spec.GetProperty("env").GetProperty("variables").GetProperty("PLATFORMS").GetString());
         Assert.Contains("IMAGE_URI", spec.GetProperty("env").GetProperty("exported-variables").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal("/tmp/slipway/buildx-cache/**/*", spec.GetProperty("cache").GetProperty("paths")[0].GetString());
@@ -263,7 +266,7 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
     [Fact]
     public void Integration_tests_run_in_staging_with_its_role_and_parameters()
     {
-        var action = _f.PipelineProps["Stages"]![3]!["Actions"]![1]!["Configuration"]!;
+        var action = _f.PipelineProps["Stages"]![3]!["Actions"]!.AsArray().Single(a => a!["Name"]!.GetValue<string>() == "IntegrationTests")!["Configuration"]!;
         var variables = JsonNode.Parse(action["EnvironmentVariables"]!.GetValue<string>())!.AsArray()
             .ToDictionary(v => v!["name"]!.GetValue<string>(), v => v!["value"]!.GetValue<string>());
         Assert.Equal("arn:aws:iam::111111111111:role/orders-staging-itest-dev", variables["TARGET_ROLE_ARN"]);
@@ -271,5 +274,73 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
         Assert.Equal("/slipway/orders-staging-runtime-dev", variables["PARAMETER_PATH"]);
         var parameters = _f.Scenario.Resources(_f.Scenario.Services[0].Runtimes[0], "AWS::SSM::Parameter").Select(p => p.Resource["Properties"]!["Name"]!.GetValue<string>());
         Assert.Contains("/slipway/orders-staging-runtime-dev/subnets", parameters);
+    }
+
+    private static Dictionary<string, string> ActionVariables(JsonNode action) =>
+        JsonNode.Parse(action["Configuration"]!["EnvironmentVariables"]!.GetValue<string>())!.AsArray()
+            .ToDictionary(v => v!["name"]!.GetValue<string>(), v => v!["value"]!.GetValue<string>());
+
+    [Fact]
+    public void Lifecycle_policy_keeps_each_environments_recent_images_before_the_last_n_rule()
+    {
+        var repo = _f.Scenario.Single(_f.Stack, "AWS::ECR::Repository")["Properties"]!;
+        var rules = JsonNode.Parse(repo["LifecyclePolicy"]!["LifecyclePolicyText"]!.GetValue<string>())!["rules"]!.AsArray();
+        var keep = ServicePipeline.PromotedImagesKept;
+        Assert.Equal(
+            new[]
+            {
+                (1, "tagged", "staging.", keep),
+                (2, "tagged", "prod.", keep),
+                (3, "any", "", 10),
+            },
+            rules.Select(r => (r!["rulePriority"]!.GetValue<int>(), r["selection"]!["tagStatus"]!.GetValue<string>(),
+                string.Join(",", (r["selection"]!["tagPrefixList"] as JsonArray ?? new JsonArray()).Select(p => p!.GetValue<string>())),
+                r["selection"]!["countNumber"]!.GetValue<int>())).ToArray());
+        Assert.All(rules, r =>
+        {
+            Assert.Equal("imageCountMoreThan", r!["selection"]!["countType"]!.GetValue<string>());
+            Assert.Equal("expire", r["action"]!["type"]!.GetValue<string>());
+        });
+    }
+
+    [Fact]
+    public void Each_deployment_first_tags_its_image_with_the_environments_prefix()
+    {
+        var stages = _f.PipelineProps["Stages"]!.AsArray();
+        var projects = _f.Scenario.Resources(_f.Stack, "AWS::CodeBuild::Project").ToList();
+        var promote = projects.Single(p => p.LogicalId.StartsWith("PipelineBuildsPromoteImage", StringComparison.Ordinal));
+        foreach (var env in new[] { "staging", "prod" })
+        {
+            var actions = stages.Single(s => s!["Name"]!.GetValue<string>() == $"Deploy-{env}")!["Actions"]!.AsArray();
+            var tag = actions.Single(a => a!["Name"]!.GetValue<string>() == "TagImage")!;
+            Assert.True(tag["RunOrder"]!.GetValue<int>() < actions.Single(a => a!["Name"]!.GetValue<string>() == "Deploy")!["RunOrder"]!.GetValue<int>());
+            Assert.Equal($"<{promote.LogicalId}>", Json.Render(tag["Configuration"]!["ProjectName"]));
+            var variables = ActionVariables(tag);
+            Assert.Equal(env, variables["ENVIRONMENT_NAME"]);
+            Assert.Equal("#{Build.IMAGE_TAG}", variables["IMAGE_TAG"]);
+        }
+        // The tag the build adds is the prefix the lifecycle rule keeps.
+        var spec = System.Text.Json.JsonDocument.Parse(Json.Render(promote.Resource["Properties"]!["Source"]!["BuildSpec"])).RootElement;
+        var commands = Commands(spec).ToList();
+        Assert.Contains($"PROMOTION_TAG=\"${{ENVIRONMENT_NAME}}{BuildSpecs.PromotionTagSeparator}${{IMAGE_TAG}}\"", commands);
+        Assert.Contains(commands, c => c.Contains("aws ecr put-image") && c.Contains("--image-tag \"$PROMOTION_TAG\"") && c.Contains("--image-manifest \"$MANIFEST\""));
+        Assert.Equal("prod" + BuildSpecs.PromotionTagSeparator, ServicePipeline.PromotionTagPrefix("prod"));
+    }
+
+    [Fact]
+    public void Tagging_project_may_only_read_and_add_tags_in_the_service_repository()
+    {
+        var promote = _f.Scenario.Resources(_f.Stack, "AWS::CodeBuild::Project").Single(p => p.LogicalId.StartsWith("PipelineBuildsPromoteImage", StringComparison.Ordinal)).Resource;
+        var role = promote["Properties"]!["ServiceRole"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+        var policies = _f.Scenario.Resources(_f.Stack, "AWS::IAM::Policy")
+            .Where(p => p.Resource["Properties"]!["Roles"]!.AsArray().Any(r => r!["Ref"]?.GetValue<string>() == role)).Select(p => p.LogicalId).ToHashSet();
+        var statements = Json.Statements(_f.Scenario.Json(_f.Stack)).Where(s => policies.Contains(s.LogicalId)).Select(s => s.Statement).ToList();
+        Assert.NotEmpty(statements);
+        var repository = _f.Scenario.Resources(_f.Stack, "AWS::ECR::Repository").Single().LogicalId;
+        var ecr = statements.Where(s => Json.List(s["Action"]).Any(a => a.StartsWith("ecr:", StringComparison.Ordinal))).ToList();
+        Assert.Equal(new[] { "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:PutImage" }, ecr.SelectMany(s => Json.List(s["Action"])).Order());
+        Assert.All(ecr, s => Assert.Equal(new[] { $"<{repository}.Arn>" }, Json.List(s["Resource"])));
+        var project = _f.Scenario.Resources(_f.Stack, "AWS::CodeBuild::Project").Single(p => p.LogicalId.StartsWith("PipelineBuildsPromoteImage", StringComparison.Ordinal)).Resource["Properties"]!;
+        Assert.False(project["Environment"]!["PrivilegedMode"]?.GetValue<bool>() ?? false);
     }
 }

@@ -154,7 +154,7 @@ test_pass() {
     assert_out "[itest] integration tests passed"
     assert_out "timeout 900s"
     assert_call_has "sts assume-role" \
-        "--role-arn ${ROLE_ARN} " "--role-session-name slipway-itest-42 " "--duration-seconds 3600 " \
+        "--role-arn ${ROLE_ARN} " "--role-session-name slipway-itest-42 " "--duration-seconds 1800 " \
         "--query Credentials.[AccessKeyId,SecretAccessKey,SessionToken] --output text"
     assert_call_has "ssm get-parameters" \
         "--names /slipway/orders-staging-runtime-dev/cluster /slipway/orders-staging-runtime-dev/service /slipway/orders-staging-runtime-dev/subnets /slipway/orders-staging-runtime-dev/security-group /slipway/orders-staging-runtime-dev/service-url "
@@ -204,11 +204,48 @@ test_timeout() {
 }
 
 test_timeout_minutes() {
-    # TIMEOUT_MINUTES drives the timeout (and the credential duration) when TIMEOUT_SECONDS is unset.
-    run_itest FAKE_AWS_SCENARIO=pass TIMEOUT_MINUTES=60
+    # TIMEOUT_MINUTES drives the timeout, and the credentials last the test plus 15 minutes for
+    # starting, stopping and printing logs: at 45 minutes exactly the role-chaining hour.
+    run_itest FAKE_AWS_SCENARIO=pass TIMEOUT_MINUTES=45
     assert_rc 0
-    assert_out "timeout 3600s"
-    assert_call_has "sts assume-role" "--duration-seconds 4500 "
+    assert_out "timeout 2700s"
+    assert_call_has "sts assume-role" "--duration-seconds 3600 "
+}
+
+test_timeout_beyond_role_chaining() {
+    # A chained role session lasts at most one hour: a longer test could not stop its own task.
+    local case_
+    for case_ in TIMEOUT_MINUTES=46 TIMEOUT_SECONDS=2701; do
+        : >"${T}/aws.log"
+        run_itest FAKE_AWS_SCENARIO=pass "${case_}"
+        [[ "${rc}" == 2 ]] || problem "${case_}: expected exit code 2, got ${rc}"
+        [[ "${out}" == *"at most 2700 seconds (45 minutes)"* ]] || problem "${case_}: output does not name the limit: ${out}"
+        [[ ! -s "${T}/aws.log" ]] || problem "${case_}: aws was called"
+    done
+}
+
+test_short_timeout_requests_the_minimum_session() {
+    run_itest FAKE_AWS_SCENARIO=pass TIMEOUT_SECONDS=2
+    assert_rc 0
+    assert_call_has "sts assume-role" "--duration-seconds 902 "
+}
+
+test_hup_while_polling() {
+    build_env FAKE_AWS_SCENARIO=stuck POLL_SECONDS=5 TIMEOUT_SECONDS=600
+    env -i "${env_args[@]}" bash "${script}" >"${T}/out" 2>&1 &
+    local pid=$! waited=0
+    while (( waited < 100 )) && ! grep -qF "ecs describe-tasks" "${T}/aws.log"; do
+        sleep 0.1
+        waited=$(( waited + 1 ))
+    done
+    sleep 0.3
+    kill -HUP "${pid}"
+    wait "${pid}"
+    rc=$?
+    out="$(<"${T}/out")"
+    assert_rc 129
+    assert_out "received SIGHUP"
+    assert_calls "ecs stop-task" 1
 }
 
 test_runfail() {
@@ -319,6 +356,9 @@ run_test "passing task exits 0, prints logs, runs the deployed task definition w
 run_test "failing task exits 1 and prints logs" test_fail
 run_test "timeout stops the task and exits 1" test_timeout
 run_test "TIMEOUT_MINUTES sets the timeout and the credential duration" test_timeout_minutes
+run_test "a timeout beyond the role-chaining hour exits 2 before any aws call" test_timeout_beyond_role_chaining
+run_test "a short timeout requests a session of the test plus 15 minutes" test_short_timeout_requests_the_minimum_session
+run_test "HUP while polling stops the task" test_hup_while_polling
 run_test "run-task failures exit 1 with the reason" test_runfail
 run_test "missing required variables exit 2 naming the variable" test_missing_variables
 run_test "invalid configuration exits 2 before any aws call" test_invalid_configuration

@@ -1,0 +1,61 @@
+using Slipway.Build;
+using Slipway.Conventions;
+using Slipway.Runtime;
+using Slipway.Tests.TestSupport;
+
+namespace Slipway.Tests.Pipeline;
+
+public sealed class PipelineValidationTests
+{
+    private static IReadOnlyList<string> Problems(ServiceDefinition definition)
+    {
+        var v = new Validator();
+        definition.Validate(v, "service");
+        return v.Problems;
+    }
+
+    private static ServiceDefinition WithTestTimeout(int minutes) => Services.SingleAccount(envs => envs[0] = new DeploymentTarget
+    {
+        Name = "staging", Account = Services.Tooling, Region = "us-east-1",
+        IntegrationTests = new IntegrationTestSettings { Command = new[] { "pytest" }, TimeoutMinutes = minutes },
+    });
+
+    [Fact]
+    public void Rejects_integration_test_timeout_beyond_the_role_chaining_hour()
+    {
+        var problem = Assert.Single(Problems(WithTestTimeout(46)));
+        Assert.Equal(
+            "service.environments[0].integrationTests.timeoutMinutes: 46 must be from 1 to 45 minutes: the test runner works with a chained role session, " +
+            "which AWS caps at one hour, and needs 15 of those minutes to start the task, stop it and print its logs. Lower timeoutMinutes to at most 45, " +
+            "or split the suite.",
+            problem);
+        Assert.Single(Problems(WithTestTimeout(0)));
+        Assert.Empty(Problems(WithTestTimeout(45)));
+        Assert.Empty(Problems(WithTestTimeout(1)));
+    }
+
+    [Fact]
+    public void Rejects_a_build_secret_key_that_is_not_a_kms_key_arn()
+    {
+        var definition = new ServiceDefinition
+        {
+            Name = "orders",
+            Source = new Slipway.Pipeline.GitHubConnectionSource("example-org", "orders-service", Services.ConnectionArn),
+            Build = new BuildSettings
+            {
+                Secrets = new[] { new BuildSecret("NPM_TOKEN", SecretStore.ParameterStore, "/ci/npm-token", "alias/ci") },
+                RegistryCredentials = new RegistryCredentials(SecretStore.SecretsManager, "ci/dockerhub", "arn:aws:kms:us-east-1:111111111111:alias/ci"),
+            },
+            Environments = new[] { new DeploymentTarget { Name = "dev", Account = Services.Tooling, Region = "us-east-1" } },
+        };
+        Assert.Equal(
+            new[]
+            {
+                "service.build.secrets[0].kmsKeyArn: \"alias/ci\" is not a KMS key ARN. Give the ARN of the key that encrypts the value, " +
+                "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (IAM matches keys by key ARN, never by alias).",
+                "service.build.registryCredentials.kmsKeyArn: \"arn:aws:kms:us-east-1:111111111111:alias/ci\" is not a KMS key ARN. Give the ARN of the key that encrypts the value, " +
+                "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (IAM matches keys by key ARN, never by alias).",
+            },
+            Problems(definition));
+    }
+}
