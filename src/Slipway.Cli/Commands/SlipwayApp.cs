@@ -45,6 +45,8 @@ public static class SlipwayApp
     public static IReadOnlyList<SynthesizedStack> Synthesize(IReadOnlyList<ServiceDefinition> services, string? outdir, string? suffix = null,
         GitHubDeploySettings? github = null)
     {
+        // The jsii client is not thread-safe: the runtime may still be starting in the background.
+        Synthesis.JsiiWarmup.Wait();
         var context = new Dictionary<string, object>(Synthesis.ServiceSynthesis.Context(services, suffix));
         var fromCdkCli = System.Environment.GetEnvironmentVariable("CDK_OUTDIR") is { Length: > 0 };
         var app = new App(new AppProps
