@@ -24,6 +24,8 @@ public static class SlipwayStacks
         var v = new Validator();
         definition.Validate(v, "service");
         v.ThrowIfAny();
+        AvailabilityZoneSettings.Check(definition, key => app.Node.TryGetContext(key), AvailabilityZoneSettings.UnderCdkCli(), v, "service");
+        v.ThrowIfAny();
 
         var suffix = ResourceNames.SuffixFrom(app);
         var names = definition.Names(suffix);

@@ -362,7 +362,11 @@ public sealed class BlueGreenService : Construct
         {
             VpcName = names.Name("vpc"),
             IpAddresses = IpAddresses.Cidr(net.VpcCidr),
-            MaxAzs = 2,
+            // Declared zones, or the first two the stack's context records for its account and
+            // region (Stack.AvailabilityZones; ServiceRuntimeStack answers it with the declared
+            // ones so that CDK never looks them up when they are given).
+            AvailabilityZones = net.AvailabilityZones?.ToArray(),
+            MaxAzs = net.AvailabilityZones is null ? 2 : null,
             // The default security group would allow all traffic between its members and all
             // egress; nothing uses it, so CDK's custom resource removes its rules (cdk-nag EC2
             // guidance, and the CIS AWS Foundations Benchmark: the default security group of every VPC
