@@ -83,9 +83,11 @@ function service(i, changed) {
   add(6, '- name: dev');
   add(8, `account: "${dev}"`);
   add(8, `region: ${region}`);
+  add(8, `network: {availabilityZones: [${region}a, ${region}b]}`);
   add(6, '- name: staging');
   add(8, `account: "${staging}"`);
   add(8, `region: ${region}`);
+  add(8, `network: {availabilityZones: [${region}a, ${region}b]}`);
   add(8, 'requiresApproval: true');
   if (i % 2 === 0) {
     add(8, 'integrationTests:');
@@ -94,6 +96,7 @@ function service(i, changed) {
   add(6, '- name: prod');
   add(8, `account: "${prod}"`);
   add(8, `region: ${region}`);
+  add(8, `network: {availabilityZones: [${region}a, ${region}b]}`);
   add(8, `desiredCount: ${changed ? 4 : 2 + (i % 2)}`);
   if (i % 3 === 2) {
     add(8, 'trafficShifting:');

@@ -34,8 +34,8 @@ public static class SlipwayApp
     /// <summary>
     /// Synthesizes <paramref name="services"/> as one CDK app, in this process, into
     /// <paramref name="outdir"/> (or CDK_OUTDIR when the CDK CLI runs the app), with the GitHub
-    /// Actions deploy stacks when <paramref name="github"/> is given. Availability zones are seeded
-    /// into the context so synthesis needs no AWS credentials and does no lookups.
+    /// Actions deploy stacks when <paramref name="github"/> is given. Availability zones come from
+    /// the manifest or cdk.context.json (<see cref="Synthesis.ServiceSynthesis.Context(IEnumerable{ServiceDefinition}, string?)"/>).
     /// </summary>
     /// <remarks>
     /// The commands synthesize manifests with <see cref="Synthesis.ManifestSynthesis"/> instead

@@ -10,4 +10,15 @@ namespace Slipway.Cli.Manifest;
 /// </param>
 /// <param name="GitHub">The <c>github:</c> section (how GitHub Actions deploys the app), or null.</param>
 public sealed record LoadedManifest(string FileName, string Text, IReadOnlyList<ServiceDefinition> Services, IReadOnlyList<string> Sections,
-    Slipway.CrossAccount.GitHubDeploySettings? GitHub = null);
+    Slipway.CrossAccount.GitHubDeploySettings? GitHub = null)
+{
+    /// <summary>
+    /// A <see cref="ManifestException"/> with each validator problem ("services[0]...: ...")
+    /// prefixed by the file, line and column of its field (or of the nearest field above it).
+    /// </summary>
+    public ManifestException Problems(IEnumerable<string> problems)
+    {
+        var doc = YamlDocument.Parse(FileName, Text);
+        return new ManifestException(problems.Select(p => $"{doc.Locate(ManifestLoader.PathOf(p))}: {p}").ToList());
+    }
+}

@@ -68,7 +68,7 @@ public static partial class ManifestLoader
     }
 
     // A validator problem starts with its field path: "services[0].environments[1].account: ...".
-    private static string PathOf(string problem)
+    internal static string PathOf(string problem)
     {
         var match = ProblemPath().Match(problem);
         return match.Success ? match.Groups[1].Value : "";

@@ -216,6 +216,7 @@ public sealed class ManifestMapper
             {
                 NatGateways = Int(e, p + ".network.natGateways"),
                 VpcCidr = Str(e, p + ".network.vpcCidr") ?? net.VpcCidr,
+                AvailabilityZones = List(e, p + ".network.availabilityZones"),
                 ExistingVpc = existingVpc is null ? null : new ExistingVpc(
                     Str(existingVpc, p + ".network.existingVpc.vpcId")!,
                     List(existingVpc, p + ".network.existingVpc.privateSubnetIds")!,

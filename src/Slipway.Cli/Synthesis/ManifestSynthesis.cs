@@ -27,6 +27,7 @@ public static class ManifestSynthesis
     /// <summary>Synthesizes <paramref name="manifest"/> into <paramref name="outdir"/>.</summary>
     public static SynthesisResult Run(LoadedManifest manifest, string outdir, SynthesisOptions options)
     {
+        CheckAvailabilityZones(manifest, options.Suffix);
         if (manifest.GitHub is not null)
         {
             // The GitHub deploy stacks depend on every service's accounts: one app, no per-service reuse.
@@ -69,6 +70,30 @@ public static class ManifestSynthesis
             {
                 Directory.Delete(temporary, recursive: true);
             }
+        }
+    }
+
+    /// <summary>
+    /// Fails before synthesis, naming the manifest's fields, when a new VPC has neither declared
+    /// availability zones nor zones recorded in cdk.context.json and the CDK CLI (which would look
+    /// them up) does not run the app. The library checks the same in SlipwayStacks.Add, in the
+    /// C# caller's terms.
+    /// </summary>
+    public static void CheckAvailabilityZones(LoadedManifest manifest, string? suffix)
+    {
+        if (Slipway.Runtime.AvailabilityZoneSettings.UnderCdkCli())
+        {
+            return;
+        }
+        var context = ServiceSynthesis.Context(manifest.Services, suffix);
+        var v = new Slipway.Conventions.Validator();
+        foreach (var (service, i) in manifest.Services.Select((s, i) => (s, i)))
+        {
+            Slipway.Runtime.AvailabilityZoneSettings.Check(service, key => context.TryGetValue(key, out var zones) ? zones : null, false, v, $"services[{i}]");
+        }
+        if (v.Problems.Count > 0)
+        {
+            throw manifest.Problems(v.Problems);
         }
     }
 

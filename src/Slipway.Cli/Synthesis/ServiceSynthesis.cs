@@ -17,18 +17,34 @@ public static class ServiceSynthesis
     /// <summary>The file, written last into a service's assembly, that describes it.</summary>
     public const string UnitFile = "slipway-unit.json";
 
+    /// <summary>The file the CDK CLI records context lookups in, next to cdk.json.</summary>
+    public const string RecordedContextFile = "cdk.context.json";
+
     /// <summary>
-    /// The CDK context Slipway gives the app: the availability zones of the service's accounts and
-    /// regions (so synthesis needs no credentials and does no lookups) and the suffix, if given.
-    /// Context from the CDK CLI (<c>CDK_CONTEXT_JSON</c>) is read by the app itself and wins.
+    /// The CDK context Slipway gives the app: the suffix, if given, and the availability zones
+    /// that cdk.context.json in the working directory records for the services' accounts and
+    /// regions (written by the CDK CLI when it synthesized with credentials). Nothing is
+    /// invented: an environment whose zones are neither declared nor recorded fails before
+    /// synthesis (<see cref="Slipway.Runtime.AvailabilityZoneSettings.Check"/>). Under the CDK CLI
+    /// its context (<c>CDK_CONTEXT_JSON</c>, cdk.context.json included) is read by the app
+    /// itself and wins.
     /// </summary>
-    public static SortedDictionary<string, object> Context(IEnumerable<ServiceDefinition> services, string? suffix)
+    public static SortedDictionary<string, object> Context(IEnumerable<ServiceDefinition> services, string? suffix) =>
+        Context(services, suffix, Path.Combine(Directory.GetCurrentDirectory(), RecordedContextFile));
+
+    /// <summary>The context of <see cref="Context(IEnumerable{ServiceDefinition}, string?)"/>, with zones recorded in <paramref name="recordedContextFile"/>.</summary>
+    public static SortedDictionary<string, object> Context(IEnumerable<ServiceDefinition> services, string? suffix, string recordedContextFile)
     {
         var context = new SortedDictionary<string, object>(StringComparer.Ordinal);
+        var recorded = File.Exists(recordedContextFile) ? JsonNode.Parse(File.ReadAllText(recordedContextFile)) as JsonObject : null;
         foreach (var (account, region) in services.SelectMany(s => s.Environments.Select(e => (e.Account, e.Region))
                      .Append((s.ToolingAccount, s.ToolingRegion))).Distinct())
         {
-            context[$"availability-zones:account={account}:region={region}"] = AwsRegions.AvailabilityZones(region);
+            var key = Slipway.Runtime.AvailabilityZoneSettings.ContextKey(account, region);
+            if (recorded?[key] is JsonArray zones && zones.All(z => z is JsonValue v && v.TryGetValue<string>(out _)))
+            {
+                context[key] = zones.Select(z => z!.GetValue<string>()).ToArray();
+            }
         }
         if (suffix is not null)
         {

@@ -14,7 +14,7 @@ namespace Slipway.Cli.Synthesis;
 /// <item>the service's section of the manifest;</item>
 /// <item>the code that synthesizes it: the Slipway assemblies (by module version id, which
 /// changes with every change to the code) and the CDK, constructs and jsii runtime assemblies;</item>
-/// <item>the CDK context: what Slipway seeds (availability zones, suffix) and what the CDK CLI
+/// <item>the CDK context: what Slipway gives the app (zones recorded in cdk.context.json, suffix) and what the CDK CLI
 /// passes (<c>CDK_CONTEXT_JSON</c>, including cdk.json and cdk.context.json values).</item>
 /// </list>
 /// Any change to one of them gives another key, so a stale entry is never used; old entries are

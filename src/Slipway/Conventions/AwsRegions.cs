@@ -31,7 +31,4 @@ public static class AwsRegions
         region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn"
         : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov"
         : "aws";
-
-    /// <summary>The two availability zones Slipway places subnets in, for offline synthesis.</summary>
-    public static string[] AvailabilityZones(string region) => new[] { region + "a", region + "b", region + "c" };
 }

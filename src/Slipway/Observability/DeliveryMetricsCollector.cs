@@ -24,13 +24,17 @@ public sealed class DeliveryMetricsCollectorProps
     /// <summary>The pipeline measured.</summary>
     public required ServicePipeline Pipeline { get; init; }
 
-    /// <summary>Concurrent executions reserved for the collector.</summary>
+    /// <summary>Concurrent executions reserved for the collector (1-10).</summary>
     /// <remarks>
-    /// Default: 2 (events arrive a few at a time; the handler is safe under concurrency). 0 reserves
-    /// none: needed in accounts whose concurrency limit is still the new-account 10, where Lambda
-    /// rejects any reservation (the unreserved pool may not drop below 10).
+    /// Default: none; the function shares the account's unreserved pool. Events arrive a few at a
+    /// time and the handler is safe under concurrency, so a reservation only guards against
+    /// other functions exhausting the pool. Lambda lets a reservation take only what leaves 100
+    /// unreserved (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html),
+    /// so any reservation fails to deploy in a new account whose concurrency quota is still
+    /// below that (it can be 10): set this only where the quota has been raised. 0 is refused:
+    /// Lambda throttles every invocation of a function reserved at 0.
     /// </remarks>
-    public int ReservedConcurrency { get; init; } = 2;
+    public int? ReservedConcurrency { get; init; }
 }
 
 /// <summary>
@@ -83,8 +87,8 @@ public sealed class DeliveryMetricsCollector : Construct
     public DeliveryMetricsCollector(Construct scope, string id, DeliveryMetricsCollectorProps props) : base(scope, id)
     {
         var v = new Validator();
-        v.Require(props.ReservedConcurrency is >= 0 and <= 10, "deliveryMetrics.reservedConcurrency", props.ReservedConcurrency,
-            "must be from 0 (no reservation) to 10. A pipeline sends a few events a minute; 2 is plenty.");
+        v.Require(props.ReservedConcurrency is null or >= 1 and <= 10, "deliveryMetrics.reservedConcurrency", props.ReservedConcurrency,
+            "must be from 1 to 10, or left unset for no reservation (the default). A pipeline sends a few events a minute; 0 would throttle every one.");
         v.ThrowIfAny();
 
         var pipeline = props.Pipeline;
@@ -133,7 +137,7 @@ public sealed class DeliveryMetricsCollector : Construct
             Code = Code.FromAsset(EmbeddedAsset.Stage(typeof(DeliveryMetricsCollector).Assembly, ResourcePrefix, HandlerFiles.ToArray())),
             MemorySize = 128,
             Timeout = Duration.Seconds(30),
-            ReservedConcurrentExecutions = props.ReservedConcurrency == 0 ? null : props.ReservedConcurrency,
+            ReservedConcurrentExecutions = props.ReservedConcurrency,
             Role = Role,
             LogGroup = LogGroup,
             Environment = new Dictionary<string, string>

@@ -31,7 +31,9 @@ internal static class EncryptedTopics
     /// (<c>aws:sns:topicArn</c>). <c>aws:SourceArn</c>/<c>aws:SourceAccount</c> are not used here:
     /// SNS makes this KMS call on the publisher's behalf and AWS documents that EventBridge deliveries
     /// do not carry those keys, so a condition on them would silently drop every notification.
-    /// Who may publish at all is restricted by the topic policy instead.
+    /// Who may publish at all is restricted by the topic policy instead (for EventBridge: the
+    /// rules' ARNs in <c>aws:SourceArn</c>, see <see cref="PipelineNotifications"/>), which SNS
+    /// evaluates before it asks KMS for a data key.
     /// </remarks>
     public static void AllowServiceToEncryptFor(IKey key, string sid, string servicePrincipal, string topicArn) =>
         key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps

@@ -1,8 +1,9 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Events;
-using Amazon.CDK.AWS.Events.Targets;
+using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
+using Amazon.JSII.Runtime.Deputy;
 using Constructs;
 using Slipway.Conventions;
 using Slipway.Pipeline;
@@ -126,6 +127,26 @@ public sealed class PipelineNotifications : Construct
                 $"CodePipeline {pipelineName} FAILED ({EventField.FromPath("$.detail-type")}), execution {executionId}. Timeline: {timeline}",
                 failureTopic);
         }
+
+        // EventBridge may publish here only for this pipeline's own rules. CDK's SnsTopic target
+        // would admit events.amazonaws.com from any account and rule; a rule's ARN names its
+        // account, so aws:SourceArn scopes both (the condition the EventBridge guide shows for SNS
+        // targets: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions).
+        Topic.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowPipelineEventRules",
+            Principals = new IPrincipal[] { new ServicePrincipal("events.amazonaws.com") },
+            Actions = new[] { "sns:Publish" },
+            Resources = new[] { Topic.TopicArn },
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+                ["ArnEquals"] = new Dictionary<string, object>
+                {
+                    ["aws:SourceArn"] = new[] { ExecutionRule.RuleArn, StageFailureRule.RuleArn, ApprovalRule.RuleArn },
+                },
+            },
+        }));
     }
 
     /// <summary>
@@ -152,6 +173,26 @@ public sealed class PipelineNotifications : Construct
         {
             Description = description,
             EventPattern = pattern,
-            Targets = new IRuleTarget[] { new SnsTopic(topic, new SnsTopicProps { Message = RuleTargetInput.FromText(message) }) },
+            Targets = new IRuleTarget[] { new TopicTarget(topic, RuleTargetInput.FromText(message)) },
         });
+
+    /// <summary>
+    /// An SNS topic as a rule target, without the grant CDK's <c>SnsTopic</c> target adds (publish
+    /// for events.amazonaws.com on behalf of any rule in any account): the topic policy above
+    /// admits this pipeline's rules only. An imported topic's own policy decides for itself.
+    /// </summary>
+    private sealed class TopicTarget : DeputyBase, IRuleTarget
+    {
+        private readonly ITopic _topic;
+        private readonly RuleTargetInput _input;
+
+        public TopicTarget(ITopic topic, RuleTargetInput input)
+        {
+            _topic = topic;
+            _input = input;
+        }
+
+        public IRuleTargetConfig Bind(IRule rule, string? id = null) =>
+            new RuleTargetConfig { Arn = _topic.TopicArn, Input = _input };
+    }
 }

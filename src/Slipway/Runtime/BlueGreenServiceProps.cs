@@ -54,6 +54,10 @@ public sealed class BlueGreenServiceProps
             v.Require(cert.StartsWith("arn:aws", StringComparison.Ordinal) && cert.Contains(":acm:", StringComparison.Ordinal) && cert.Contains(":certificate/", StringComparison.Ordinal),
                 $"{path}.network.certificateArn", cert, "is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID).");
         }
+        if (net.AvailabilityZones is { } zones)
+        {
+            AvailabilityZoneSettings.Validate(target, zones, v, $"{path}.network.availabilityZones");
+        }
         if (net.ExistingVpc is { } vpc)
         {
             v.Require(vpc.VpcId.StartsWith("vpc-", StringComparison.Ordinal), $"{path}.network.existingVpc.vpcId", vpc.VpcId, "is not a VPC id (vpc-...).");

@@ -104,6 +104,20 @@ public sealed class NetworkSettings
     /// <remarks>Default: a new VPC with public and private subnets in two AZs.</remarks>
     public ExistingVpc? ExistingVpc { get; init; }
 
+    /// <summary>
+    /// The availability zones of a new VPC: two or more zone names of the environment's region,
+    /// as <c>aws ec2 describe-availability-zones</c> lists them for that account.
+    /// </summary>
+    /// <remarks>
+    /// Default: the zones the CDK context records for the account and region
+    /// (<c>availability-zones:account=ACCOUNT:region=REGION</c>, written to cdk.context.json by the
+    /// CDK CLI when it synthesizes with credentials for that account); the first two are used.
+    /// Without either, synthesis under the CDK CLI asks it to look them up, and synthesis without
+    /// it (<c>slipway synth</c>, a C# app run directly) fails: zone names differ per account and
+    /// are never guessed. Not used with <see cref="ExistingVpc"/>, which names its own.
+    /// </remarks>
+    public IReadOnlyList<string>? AvailabilityZones { get; init; }
+
     /// <summary>NAT gateways of a new VPC (0-2).</summary>
     /// <remarks>Default: 2 in production (one per AZ), 1 elsewhere.</remarks>
     public int? NatGateways { get; init; }

@@ -41,6 +41,12 @@ public sealed class ServiceRuntimeStack : Stack
         var definition = props.Definition;
         var target = props.Target;
         Names = definition.Names(props.Suffix).ForEnvironment(target.Name);
+        if (target.Network is { AvailabilityZones: { } zones, ExistingVpc: null })
+        {
+            // Declared zones are this stack's zones: Stack.AvailabilityZones reads them here and
+            // reports no missing context, so the CDK CLI does no lookup (and needs no credentials).
+            Node.SetContext(AvailabilityZoneSettings.ContextKey(target.Account, target.Region), zones.ToArray());
+        }
 
         Service = new BlueGreenService(this, "Service", new BlueGreenServiceProps
         {
@@ -76,6 +82,7 @@ public sealed class ServiceRuntimeStack : Stack
         definition.Tags(target.Name).ApplyTo(this);
         Guardrails.ApplyPermissionsBoundary(this, definition.PermissionsBoundaryPolicyName);
         DestroyOnDelete.ApplyTo(this);
+        RoleNames.ApplyTo(this, Names);
         StackSuppressions.ForCdkProviders(this);
     }
 

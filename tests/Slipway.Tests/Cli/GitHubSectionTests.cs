@@ -59,8 +59,8 @@ public sealed class GitHubSectionFixture
               github: { owner: example-org, repository: orders-service, connectionArn: "arn:aws:codeconnections:us-east-1:111111111111:connection/5f0e4f1e-0000-4000-8000-000000000000" }
             notifications: { approvalEmails: [releases@example.com] }
             environments:
-              - { name: staging, account: "111111111111", region: us-east-1 }
-              - { name: prod, account: "111111111111", region: us-east-1 }
+              - { name: staging, account: "111111111111", region: us-east-1, network: { availabilityZones: [us-east-1a, us-east-1b] } }
+              - { name: prod, account: "111111111111", region: us-east-1, network: { availabilityZones: [us-east-1a, us-east-1b] } }
         github:
           repository: example-org/orders-service
           environments: [dev, staging, production]

@@ -23,7 +23,6 @@ public sealed class DeliveryMetricsCollectorTests(ObservabilityScenario s)
         Assert.Equal("index.handler", function["Handler"]!.GetValue<string>());
         Assert.InRange(function["MemorySize"]!.GetValue<int>(), 128, 256);
         Assert.Equal(30, function["Timeout"]!.GetValue<int>());
-        Assert.InRange(function["ReservedConcurrentExecutions"]!.GetValue<int>(), 1, 5);
         Assert.Equal("orders-delivery-metrics-dev", function["FunctionName"]!.GetValue<string>());
         Assert.Equal(ObservabilityScenario.LogicalId(Orders.StateTable), function["Environment"]!["Variables"]!["SLIPWAY_STATE_TABLE"]!["Ref"]!.GetValue<string>());
     }
@@ -172,16 +171,46 @@ public sealed class DeliveryMetricsCollectorTests(ObservabilityScenario s)
     }
 
     [Fact]
-    public void Rejects_a_reserved_concurrency_above_ten()
+    public void Function_reserves_no_concurrency_so_it_deploys_in_accounts_with_the_new_account_quota()
+    {
+        // Lambda keeps 100 unreserved: any reservation fails where the account's quota is 10.
+        Assert.False(s.Properties(Orders.Function).ContainsKey("ReservedConcurrentExecutions"));
+        Assert.False(s.Properties(Payments.Function).ContainsKey("ReservedConcurrentExecutions"));
+    }
+
+    [Fact]
+    public void Reserves_the_concurrency_asked_for()
+    {
+        var (stack, pipeline) = CollectorStack();
+
+        new DeliveryMetricsCollector(stack, "Collector", new DeliveryMetricsCollectorProps { Pipeline = pipeline, ReservedConcurrency = 3 });
+
+        Amazon.CDK.Assertions.Template.FromStack(stack).HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
+        {
+            ["FunctionName"] = "orders-delivery-metrics-dev",
+            ["ReservedConcurrentExecutions"] = 3,
+        });
+    }
+
+    [Theory]
+    [InlineData(50, "deliveryMetrics.reservedConcurrency: 50 must be from 1 to 10, or left unset for no reservation (the default). A pipeline sends a few events a minute; 0 would throttle every one.")]
+    [InlineData(0, "deliveryMetrics.reservedConcurrency: 0 must be from 1 to 10, or left unset for no reservation (the default). A pipeline sends a few events a minute; 0 would throttle every one.")]
+    public void Rejects_a_reserved_concurrency_outside_one_to_ten(int reserved, string message)
+    {
+        var (stack, pipeline) = CollectorStack();
+
+        var error = Assert.Throws<Slipway.Conventions.SlipwayValidationException>(() =>
+            new DeliveryMetricsCollector(stack, "Collector", new DeliveryMetricsCollectorProps { Pipeline = pipeline, ReservedConcurrency = reserved }));
+
+        Assert.Equal(message, error.Message);
+    }
+
+    private static (Amazon.CDK.Stack Stack, Slipway.Pipeline.ServicePipeline Pipeline) CollectorStack()
     {
         var app = new Amazon.CDK.App();
         var stack = new Amazon.CDK.Stack(app, "S", new Amazon.CDK.StackProps { Env = new Amazon.CDK.Environment { Account = Services.Tooling, Region = "us-east-1" } });
         var pipeline = new Slipway.Pipeline.ServicePipeline(stack, "Pipeline", new Slipway.Pipeline.ServicePipelineProps { Definition = Services.SingleAccount(), Suffix = "dev" });
-
-        var error = Assert.Throws<Slipway.Conventions.SlipwayValidationException>(() =>
-            new DeliveryMetricsCollector(stack, "Collector", new DeliveryMetricsCollectorProps { Pipeline = pipeline, ReservedConcurrency = 50 }));
-
-        Assert.Equal("deliveryMetrics.reservedConcurrency: 50 must be from 0 (no reservation) to 10. A pipeline sends a few events a minute; 2 is plenty.", error.Message);
+        return (stack, pipeline);
     }
 
     private JsonObject Config(DeliveryMetricsCollector collector) =>

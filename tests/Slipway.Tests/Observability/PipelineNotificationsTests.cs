@@ -104,13 +104,34 @@ public sealed class PipelineNotificationsTests(ObservabilityScenario s)
     }
 
     [Fact]
-    public void Topic_policy_lets_EventBridge_and_only_this_services_alarms_publish()
+    public void Topic_policy_lets_EventBridge_publish_only_for_this_pipelines_notification_rules()
+    {
+        var events = s.TopicPolicyStatements(Orders.Topic).Where(st => ObservabilityScenario.ServicePrincipal(st) == "events.amazonaws.com").ToList();
+
+        // One statement only: an unconditioned one (CDK's SnsTopic target) would admit any account's rules.
+        var statement = Assert.Single(events);
+        Assert.Equal("Allow", statement["Effect"]!.GetValue<string>());
+        Assert.Equal("sns:Publish", statement["Action"]!.GetValue<string>());
+        Assert.Equal(ObservabilityScenario.LogicalId(Orders.Topic), statement["Resource"]!["Ref"]!.GetValue<string>());
+        Assert.Equal("111111111111", statement["Condition"]!["StringEquals"]!["aws:SourceAccount"]!.GetValue<string>());
+        var sourceArns = statement["Condition"]!["ArnEquals"]!["aws:SourceArn"]!.AsArray()
+            .Select(a => a!["Fn::GetAtt"]!.AsArray()).ToList();
+        Assert.All(sourceArns, a => Assert.Equal("Arn", a[1]!.GetValue<string>()));
+        // Exactly the rules that target this topic.
+        var topicId = ObservabilityScenario.LogicalId(Orders.Topic);
+        var targeting = s.Resources(s.Orders.Pipeline, "AWS::Events::Rule")
+            .Where(r => r.Resource["Properties"]!["Targets"]!.AsArray().Any(t => (t!["Arn"] as JsonObject)?["Ref"]?.GetValue<string>() == topicId))
+            .Select(r => r.LogicalId).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(3, targeting.Count);
+        Assert.Equal(targeting, sourceArns.Select(a => a[0]!.GetValue<string>()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Topic_policy_lets_only_this_services_alarms_publish()
     {
         var statements = s.TopicPolicyStatements(Orders.Topic);
         var text = s.Text(s.Orders.Pipeline);
 
-        Assert.Contains(statements, st => ObservabilityScenario.ServicePrincipal(st) == "events.amazonaws.com"
-                                          && st["Action"]!.GetValue<string>() == "sns:Publish" && st["Effect"]!.GetValue<string>() == "Allow");
         var alarms = statements.Single(st => ObservabilityScenario.ServicePrincipal(st) == "cloudwatch.amazonaws.com");
         Assert.Equal("111111111111", alarms["Condition"]!["StringEquals"]!["aws:SourceAccount"]!.GetValue<string>());
         var pattern = text.Render(alarms["Condition"]!["ArnLike"]!["aws:SourceArn"]);

@@ -31,6 +31,41 @@ public sealed class BlueGreenServiceTests : IClassFixture<BlueGreenServiceFixtur
     private Template T(ServiceRuntimeStack s) => _f.Scenario.Template(s);
 
     [Fact]
+    public void New_vpc_restricts_its_default_security_group()
+    {
+        var vpcId = Assert.Single(_f.Scenario.Resources(_f.Staging, "AWS::EC2::VPC")).LogicalId;
+
+        // CDK's custom resource removes every rule of the VPC's default security group.
+        var restrict = _f.Scenario.Single(_f.Staging, "Custom::VpcRestrictDefaultSG")["Properties"]!;
+        Assert.Equal($$"""{"Fn::GetAtt":["{{vpcId}}","DefaultSecurityGroup"]}""", restrict["DefaultSecurityGroupId"]!.ToJsonString());
+
+        // Its provider may change the rules of that one security group, and its role is named by convention.
+        var role = _f.Scenario.Resources(_f.Staging, "AWS::IAM::Role")
+            .Single(r => r.LogicalId.StartsWith("CustomVpcRestrictDefaultSGCustomResourceProviderRole", StringComparison.Ordinal)).Resource["Properties"]!;
+        Assert.Equal("orders-staging-restrict-default-sg-dev", role["RoleName"]!.GetValue<string>());
+        var statement = Assert.Single(Assert.Single(role["Policies"]!.AsArray())!["PolicyDocument"]!["Statement"]!.AsArray())!;
+        Assert.Equal("""["ec2:AuthorizeSecurityGroupIngress","ec2:AuthorizeSecurityGroupEgress","ec2:RevokeSecurityGroupIngress","ec2:RevokeSecurityGroupEgress"]""",
+            statement["Action"]!.ToJsonString());
+        var resource = Json.Render(Assert.Single(statement["Resource"]!.AsArray()));
+        Assert.Contains(":ec2:us-east-1:111111111111:security-group/", resource);
+        Assert.Contains($$"""{"Fn::GetAtt":["{{vpcId}}","DefaultSecurityGroup"]}""", statement["Resource"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Flow_logs_deliver_with_a_named_role_only_this_accounts_flow_logs_may_assume()
+    {
+        var flowLog = _f.Scenario.Single(_f.Staging, "AWS::EC2::FlowLog")["Properties"]!;
+        var roleId = flowLog["DeliverLogsPermissionArn"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+        var role = _f.Scenario.Json(_f.Staging)["Resources"]![roleId]!["Properties"]!;
+
+        Assert.Equal("orders-staging-vpc-flow-logs-dev", role["RoleName"]!.GetValue<string>());
+        var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray())!;
+        Assert.Equal("vpc-flow-logs.amazonaws.com", trust["Principal"]!["Service"]!.GetValue<string>());
+        Assert.Equal("111111111111", trust["Condition"]!["StringEquals"]!["aws:SourceAccount"]!.GetValue<string>());
+        Assert.Equal("REJECT", flowLog["TrafficType"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Production_listener_serves_http_on_80_and_test_listener_its_own_port()
     {
         var listeners = _f.Scenario.Resources(_f.Staging, "AWS::ElasticLoadBalancingV2::Listener").Select(r => r.Resource["Properties"]!).ToList();

@@ -45,8 +45,13 @@ public sealed class Scenario
 
     public Scenario(string? suffix, params ServiceDefinition[] services)
     {
-        // The same context the slipway command gives its app.
+        // The same context the slipway command gives its app, and the zones the CDK CLI would have
+        // recorded in cdk.context.json for environments that declare none (the examples declare theirs).
         var context = new Dictionary<string, object>(Slipway.Cli.Synthesis.ServiceSynthesis.Context(services, suffix));
+        foreach (var (key, zones) in RecordedZones(services))
+        {
+            context.TryAdd(key, zones);
+        }
         var app = new App(new AppProps { Context = context, AnalyticsReporting = false, Outdir = Path.Combine(OutputRoot, Guid.NewGuid().ToString("N")) });
         Services = services.Select(s => SlipwayStacks.Add(app, s)).ToList();
         Stacks = Services.SelectMany(s => s.Runtimes.Cast<Stack>().Append(s.Pipeline)).ToList();
@@ -57,6 +62,16 @@ public sealed class Scenario
             _bytes[stack.StackName] = new FileInfo(stack.TemplateFullPath).Length;
         }
     }
+
+    /// <summary>
+    /// What cdk.context.json would hold after `cdk synth` with credentials, for the environments of
+    /// <paramref name="services"/> whose new VPC declares no zones: two zones of the region.
+    /// </summary>
+    public static IEnumerable<(string Key, string[] Zones)> RecordedZones(IEnumerable<ServiceDefinition> services) =>
+        services.SelectMany(s => s.Environments)
+            .Where(e => e.Network.AvailabilityZones is null && e.Network.ExistingVpc is null)
+            .Select(e => (Slipway.Runtime.AvailabilityZoneSettings.ContextKey(e.Account, e.Region), new[] { e.Region + "b", e.Region + "c" }))
+            .DistinctBy(x => x.Item1);
 
     /// <summary>CDK assertions on <paramref name="stack"/>.</summary>
     public Template Template(Stack stack)
