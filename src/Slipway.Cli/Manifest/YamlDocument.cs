@@ -33,9 +33,11 @@ public sealed partial class YamlDocument
         {
             stream.Load(new StringReader(text));
         }
-        catch (YamlException e)
+        // YamlDotNet fails on some unclosed flow collections with InvalidOperationException.
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
         {
-            throw new ManifestException(new[] { $"{fileName}:{e.Start.Line}:{e.Start.Column}: not valid YAML: {Inner(e).Message}" });
+            var (line, column, message) = YamlErrors.Explain(text, e);
+            throw new ManifestException(new[] { $"{fileName}:{line}:{column}: not valid YAML: {message}" });
         }
         if (stream.Documents.Count == 0)
         {
@@ -125,8 +127,6 @@ public sealed partial class YamlDocument
         }
         return new JValue(value);
     }
-
-    private static Exception Inner(Exception e) => e.InnerException is YamlException inner ? Inner(inner) : e;
 
     [GeneratedRegex("^[-+]?[0-9]+$")]
     private static partial Regex IntegerPattern();

@@ -94,4 +94,43 @@ public sealed class ManifestLoaderTests
         Assert.Contains(error.Problems, p => p.StartsWith("m.yaml:10:", StringComparison.Ordinal) && p.Contains("container.port"));
         Assert.Contains(error.Problems, p => p.StartsWith("m.yaml:19:", StringComparison.Ordinal) && p.Contains("environments[0].account"));
     }
+
+    private static ManifestException Rejects(string find, string replace)
+    {
+        var text = Valid.Replace("\r", "");
+        Assert.True(text.Contains(find), $"the base manifest does not contain \"{find}\"");
+        return Assert.Throws<ManifestException>(() => ManifestLoader.Load("slipway.yaml", text.Replace(find, replace)));
+    }
+
+    // ---- YAML syntax errors --------------------------------------------------------------------
+
+    public static TheoryData<string, string, string> YamlMistakes => new()
+    {
+        // the manifest, where the message points, what it says
+        { "services:\n  - name: orders\n\tcostCenter: cc\n", "m.yaml:3:1:", "use spaces, not tabs" },
+        { "services:\n  - name: orders\n    costCenter: cc\n    source:\n\t  s3: {}\n", "m.yaml:5:1:", "use spaces, not tabs" },
+        { "services:\n  - name: orders\n    \tcostCenter: cc\n", "m.yaml:3:5:", "use spaces, not tabs" },
+        { "services:\n  - name: \"orders\n    costCenter: cc\n", "m.yaml:2:11:", "the quote opened here is not closed" },
+        { "services:\n  - name: 'orders\n    costCenter: cc\n", "m.yaml:2:11:", "the quote opened here is not closed" },
+        { "services:\n  - name: orders\n     costCenter: cc\n", "m.yaml:3:6:", "indented" },
+        { "services:\n  - name: orders\n    costCenter: cc\n   source: x\n", "m.yaml:4:4:", "indented" },
+        { "services:\n  - name: orders\n    source:\n      s3:\n        objectKey: a\n     bucket: b\n", "m.yaml:6:6:", "indented" },
+        { "services:\n  - name: orders\n    tags: {a: b\n    costCenter: cc\n", "m.yaml:3:11:", "is not closed with }" },
+        { "services:\n  - name: orders\n    tags: [a, b\n", "m.yaml:3:11:", "is not closed with ]" },
+        { "services:\n  - name: orders\n    name: again\n", "m.yaml:3:5:", "\"name\" appears twice" },
+        { "services:\n  - name: orders\n    costCenter: a: b\n", "m.yaml:3:18:", "put the value in quotes" },
+    };
+
+    [Theory]
+    [MemberData(nameof(YamlMistakes))]
+    public void A_yaml_mistake_is_reported_at_its_line_and_column_in_plain_words(string text, string where, string says)
+    {
+        var error = Assert.Throws<ManifestException>(() => ManifestLoader.Load("m.yaml", text));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.StartsWith(where + " not valid YAML: ", problem);
+        Assert.Contains(says, problem);
+        Assert.DoesNotContain("While scanning", problem);
+        Assert.DoesNotContain("While parsing", problem);
+    }
 }
