@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using NJsonSchema;
 using NJsonSchema.Validation;
 
@@ -29,8 +30,10 @@ public static class ManifestSchema
             {
                 // oneOf/anyOf: report the branch with the fewest problems, the one the author most
                 // likely meant. Other wrappers (list items, properties): report everything inside.
+                // A branch of another type than the value (a string branch for a mapping) is the
+                // least likely meant.
                 var inner = error.Kind is ValidationErrorKind.NotOneOf or ValidationErrorKind.NotAnyOf
-                    ? child.Errors.Values.OrderBy(e => e.Count).First()
+                    ? child.Errors.Values.OrderBy(e => IsOtherType(e, error.Path) ? 1 : 0).ThenBy(e => e.Count).First()
                     : child.Errors.Values.SelectMany(e => e);
                 foreach (var e in Flatten(inner))
                 {
@@ -42,6 +45,11 @@ public static class ManifestSchema
         }
     }
 
+    private static bool IsOtherType(ICollection<ValidationError> branch, string? path) =>
+        branch.Count == 1 && Normalize(branch.First().Path) == Normalize(path) && branch.First().Kind is ValidationErrorKind.StringExpected
+            or ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected or ValidationErrorKind.IntegerExpected
+            or ValidationErrorKind.NumberExpected or ValidationErrorKind.BooleanExpected or ValidationErrorKind.NullExpected;
+
     private static string Describe(YamlDocument doc, ValidationError e)
     {
         var path = Normalize(e.Path);
@@ -51,8 +59,13 @@ public static class ManifestSchema
         var parent = e.Kind == ValidationErrorKind.PropertyRequired ? path.Contains('.') || path.Contains('[') ? ParentOf(field) : "" : field;
         var where = doc.Locate(e.Kind == ValidationErrorKind.PropertyRequired ? parent : field);
         var value = ValueAt(doc, field);
+        var schemaPath = Regex.Replace(field, @"\[\d+\]", "[]");
         var message = e.Kind switch
         {
+            // Shifting is a name or a mapping: whichever the author tried, show both forms.
+            ValidationErrorKind.NotInEnumeration or ValidationErrorKind.StringExpected or ValidationErrorKind.ObjectExpected
+                when schemaPath is TrafficShiftingPath or TrafficShiftingPath + ".type" =>
+                $"{field}: {value} is not a traffic-shifting policy. Write {Slipway.Runtime.TrafficShifting.ManifestForms}.",
             ValidationErrorKind.NoAdditionalPropertiesAllowed =>
                 $"{field}: unknown field \"{e.Property}\".{Suggest(e)}",
             ValidationErrorKind.PropertyRequired => $"{field}: is required. {RequiredHint(e)}",
@@ -101,6 +114,8 @@ public static class ManifestSchema
         }
         return d[a.Length, b.Length];
     }
+
+    private const string TrafficShiftingPath = "services[].environments[].trafficShifting";
 
     private static string ValueAt(YamlDocument doc, string path)
     {

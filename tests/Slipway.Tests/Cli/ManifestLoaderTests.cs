@@ -102,6 +102,32 @@ public sealed class ManifestLoaderTests
         return Assert.Throws<ManifestException>(() => ManifestLoader.Load("slipway.yaml", text.Replace(find, replace)));
     }
 
+    // ---- Traffic shifting ----------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("blueGreen")]
+    [InlineData("canary")]
+    [InlineData("{type: blueGreen}")]
+    public void An_unknown_traffic_shifting_lists_every_form(string shifting)
+    {
+        var error = Rejects("region: us-east-1\n      - name: prod", $"region: us-east-1\n        trafficShifting: {shifting}\n      - name: prod");
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("services[0].environments[0].trafficShifting", problem);
+        Assert.Contains("allAtOnce", problem);
+        Assert.Contains("{type: canary, percentage: 10, minutes: 5}", problem);
+        Assert.Contains("{type: linear, percentage: 10, minutes: 1}", problem);
+    }
+
+    [Fact]
+    public void A_traffic_shifting_mapping_is_checked_as_a_mapping()
+    {
+        var error = Rejects("region: us-east-1\n      - name: prod", "region: us-east-1\n        trafficShifting: {type: canary, percentage: 150}\n      - name: prod");
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("services[0].environments[0].trafficShifting.percentage: 150 is above the maximum 99.", problem);
+    }
+
     // ---- YAML syntax errors --------------------------------------------------------------------
 
     public static TheoryData<string, string, string> YamlMistakes => new()
