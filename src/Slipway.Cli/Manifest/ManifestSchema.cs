@@ -69,7 +69,7 @@ public static class ManifestSchema
             ValidationErrorKind.NoAdditionalPropertiesAllowed =>
                 $"{field}: unknown field \"{e.Property}\".{Suggest(e)}",
             ValidationErrorKind.PropertyRequired => $"{field}: is required. {RequiredHint(e)}",
-            ValidationErrorKind.StringExpected => $"{field}: {value} must be text{(value.All(char.IsDigit) ? " (quote it, for example \"" + value + "\", so leading zeros survive)" : "")}.",
+            ValidationErrorKind.StringExpected => $"{field}: {value} must be text{QuoteHint(doc, field, value)}.",
             ValidationErrorKind.IntegerExpected => $"{field}: {value} must be a whole number.",
             ValidationErrorKind.BooleanExpected => $"{field}: {value} must be true or false.",
             ValidationErrorKind.ArrayExpected => $"{field}: {value} must be a list (YAML items starting with \"- \").",
@@ -117,14 +117,31 @@ public static class ManifestSchema
 
     private const string TrafficShiftingPath = "services[].environments[].trafficShifting";
 
+    // " (quote it: "012345678901")": a plain scalar YAML read as a number, boolean or null, as written.
+    private static string QuoteHint(YamlDocument doc, string path, string shown)
+    {
+        var written = doc.Written(path);
+        if (written is null)
+        {
+            return "";
+        }
+        var leadingZero = written.Length > 1 && written[0] == '0' && written.All(char.IsDigit);
+        return $" (quote it: \"{written}\"{(leadingZero ? "; unquoted, YAML reads a number and drops the leading zero" : "")})";
+    }
+
+    // The value at path as the author wrote it.
     private static string ValueAt(YamlDocument doc, string path)
     {
         var token = doc.Root.SelectToken(path.Length == 0 ? "$" : "$." + path);
+        if (token is Newtonsoft.Json.Linq.JValue scalar && scalar.Type != Newtonsoft.Json.Linq.JTokenType.Null)
+        {
+            var text = doc.Written(path) ?? scalar.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return doc.Written(path) ?? (scalar.Type == Newtonsoft.Json.Linq.JTokenType.String ? $"\"{text}\"" : text);
+        }
         return token switch
         {
             null => "(missing)",
-            Newtonsoft.Json.Linq.JValue { Type: Newtonsoft.Json.Linq.JTokenType.String } s => $"\"{s}\"",
-            Newtonsoft.Json.Linq.JValue v => v.ToString(Newtonsoft.Json.Formatting.None),
+            Newtonsoft.Json.Linq.JValue => "null",
             _ => token.Type == Newtonsoft.Json.Linq.JTokenType.Array ? "a list" : "a mapping",
         };
     }

@@ -13,6 +13,7 @@ namespace Slipway.Cli.Manifest;
 public sealed partial class YamlDocument
 {
     private readonly Dictionary<string, (long Line, long Column)> _positions = new();
+    private readonly Dictionary<string, string> _written = new();
 
     /// <summary>The file name shown in errors.</summary>
     public string FileName { get; }
@@ -67,6 +68,13 @@ public sealed partial class YamlDocument
         }
     }
 
+    /// <summary>
+    /// The text of the plain (unquoted) scalar at <paramref name="path"/> as written in the file,
+    /// when YAML reads it as something other than text (a number, a boolean, null): messages show
+    /// <c>012345678901</c>, not the number 12345678901 it became.
+    /// </summary>
+    public string? Written(string path) => _written.GetValueOrDefault(path);
+
     private JToken Convert(YamlNode node, string path)
     {
         _positions.TryAdd(path, (node.Start.Line, node.Start.Column));
@@ -91,7 +99,12 @@ public sealed partial class YamlDocument
                 }
                 return array;
             case YamlScalarNode scalar:
-                return Scalar(scalar);
+                var value = Scalar(scalar);
+                if (value.Type != JTokenType.String)
+                {
+                    _written[path] = scalar.Value ?? "";
+                }
+                return value;
             default:
                 return JValue.CreateNull();
         }

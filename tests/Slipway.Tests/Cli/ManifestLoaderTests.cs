@@ -102,6 +102,20 @@ public sealed class ManifestLoaderTests
         return Assert.Throws<ManifestException>(() => ManifestLoader.Load("slipway.yaml", text.Replace(find, replace)));
     }
 
+    // ---- Values shown as written ---------------------------------------------------------------
+
+    [Theory]
+    [InlineData("012345678901")]
+    [InlineData("000000000042")]
+    public void Shows_an_unquoted_account_as_written_and_suggests_quoting_it(string account)
+    {
+        var error = Rejects("account: \"111111111111\"\n        region: us-east-1\n      - name: prod", $"account: {account}\n        region: us-east-1\n      - name: prod");
+
+        var problem = Assert.Single(error.Problems);
+        Assert.StartsWith("slipway.yaml:19:9: services[0].environments[0].account: " + account + " must be text", problem);
+        Assert.Contains($"\"{account}\"", problem);
+    }
+
     // ---- Traffic shifting ----------------------------------------------------------------------
 
     [Theory]
