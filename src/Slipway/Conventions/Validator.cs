@@ -5,7 +5,8 @@ namespace Slipway.Conventions;
 
 /// <summary>
 /// Collects validation problems so that users see all of them at once, then throws once.
-/// Every message follows the form <c>path: "value" problem. fix</c>.
+/// Every message follows the form <c>path: "value" problem. fix</c>. A value the user did not
+/// write is shown with where it came from (<see cref="Inherited"/>).
 /// </summary>
 public sealed partial class Validator
 {
@@ -73,9 +74,15 @@ public sealed partial class Validator
     public static bool IsToken(string? value) =>
         value is not null && value.Contains("${Token[", StringComparison.Ordinal) && Token.IsUnresolved(value);
 
+    /// <summary>A value the user did not write: shown with the field it was taken from.</summary>
+    /// <param name="Value">The value in effect.</param>
+    /// <param name="From">The field path it was inherited (or defaulted) from, for example <c>services[0].container.memory</c>.</param>
+    public sealed record Inherited(object? Value, string From);
+
     private static string Show(object? value) => value switch
     {
         null => "(missing)",
+        Inherited i => $"{Show(i.Value)} (inherited from {i.From})",
         string s => $"\"{s}\"",
         bool b => b ? "true" : "false",
         IEnumerable<string> list => "[" + string.Join(", ", list.Select(x => $"\"{x}\"")) + "]",

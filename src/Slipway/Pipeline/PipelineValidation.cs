@@ -23,10 +23,13 @@ public static partial class PipelineValidation
         {
             v.Email(email, $"{path}.notifications.emails[{i}]");
         }
-        if (d.Environments.FirstOrDefault(e => e.NeedsApproval) is { } gated && n.ApprovalEmails.Count == 0)
+        if (d.Environments.Select((e, i) => (e, i)).FirstOrDefault(x => x.e.NeedsApproval) is ({ } gated, var g) && n.ApprovalEmails.Count == 0)
         {
-            v.Add($"{path}.notifications.approvalEmails", "[]",
-                $"is empty but environment \"{gated.Name}\" requires approval. Add at least one approver address, for example [\"releases@example.com\"].");
+            // Production needs approval whether or not the manifest says so: say why when it does not.
+            var why = gated.RequiresApproval == true ? ""
+                : $" (production always does: {path}.environments[{g}] is production {(gated.Production == true ? "by its production flag" : "by its name")})";
+            v.Add($"{path}.notifications.approvalEmails", Array.Empty<string>(),
+                $"is empty but environment \"{gated.Name}\" requires approval{why}. Add at least one approver address, for example [\"releases@example.com\"].");
         }
         if (n.FailureTopicArn is { } topic && !Validator.IsToken(topic))
         {

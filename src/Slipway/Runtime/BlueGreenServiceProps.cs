@@ -28,7 +28,12 @@ public sealed class BlueGreenServiceProps
     public ICluster? Cluster { get; init; }
 
     /// <summary>Validates the props, collecting every problem under <paramref name="path"/>.</summary>
-    public static void Validate(DeploymentTarget target, ContainerSettings container, Validator v, string path)
+    /// <param name="target">The environment.</param>
+    /// <param name="container">The service's container settings, which the environment inherits from.</param>
+    /// <param name="v">Collects the problems.</param>
+    /// <param name="path">The environment's path, for example <c>services[0].environments[1]</c>.</param>
+    /// <param name="containerPath">The container settings' path, named when an inherited value is wrong.</param>
+    public static void Validate(DeploymentTarget target, ContainerSettings container, Validator v, string path, string containerPath = "container")
     {
         v.DnsLabel(target.Name, $"{path}.name", 20);
         v.AccountId(target.Account, $"{path}.account");
@@ -79,7 +84,8 @@ public sealed class BlueGreenServiceProps
         }
         if (target.Cpu is not null || target.Memory is not null)
         {
-            ContainerSettings.ValidateSize(target.Cpu ?? container.Cpu, target.Memory ?? container.Memory, v, path);
+            ContainerSettings.ValidateSize(target.Cpu ?? container.Cpu, target.Memory ?? container.Memory, v, path,
+                cpuFrom: target.Cpu is null ? $"{containerPath}.cpu" : null, memoryFrom: target.Memory is null ? $"{containerPath}.memory" : null);
         }
     }
 }

@@ -98,13 +98,32 @@ public sealed class ContainerSettings
     }
 
     /// <summary>Checks a Fargate CPU/memory pair; problems are reported as <paramref name="path"/>.cpu/.memory.</summary>
-    public static void ValidateSize(int cpu, int memory, Conventions.Validator v, string path)
+    /// <param name="cpu">The CPU units in effect.</param>
+    /// <param name="memory">The memory in effect.</param>
+    /// <param name="v">Collects the problems.</param>
+    /// <param name="path">The owner of the pair, for example <c>services[0].environments[1]</c>.</param>
+    /// <param name="cpuFrom">Where the CPU came from when <paramref name="path"/> does not set it (then an invalid CPU is reported there, not here).</param>
+    /// <param name="memoryFrom">Where the memory came from when <paramref name="path"/> does not set it.</param>
+    public static void ValidateSize(int cpu, int memory, Conventions.Validator v, string path, string? cpuFrom = null, string? memoryFrom = null)
     {
         var valid = ValidMemory(cpu);
-        if (v.Require(valid.Count > 0, $"{path}.cpu", cpu, "is not a Fargate CPU size. Use 256, 512, 1024, 2048, 4096, 8192 or 16384."))
+        if (valid.Count == 0)
         {
-            v.Require(valid.Contains(memory), $"{path}.memory", memory,
-                $"is not valid with {cpu} CPU units on Fargate. Use one of {valid[0]}..{valid[^1]} MiB ({string.Join(", ", valid.Take(4))}, ...).");
+            if (cpuFrom is null)
+            {
+                v.Add($"{path}.cpu", cpu, "is not a Fargate CPU size. Use 256, 512, 1024, 2048, 4096, 8192 or 16384.");
+            }
+            return;
+        }
+        if (!valid.Contains(memory))
+        {
+            var sizes = $"{valid[0]}..{valid[^1]} MiB ({string.Join(", ", valid.Take(4))}, ...)";
+            var cpuShown = cpuFrom is null ? $"{cpu} CPU units" : $"{cpu} CPU units (inherited from {cpuFrom})";
+            var fix = memoryFrom is not null ? $"Set {path}.memory to one of {sizes}."
+                : cpuFrom is not null ? $"Use one of {sizes}, or set {path}.cpu to a size that fits {memory} MiB."
+                : $"Use one of {sizes}.";
+            v.Add($"{path}.memory", memoryFrom is null ? memory : new Conventions.Validator.Inherited(memory, memoryFrom),
+                $"is not valid with {cpuShown} on Fargate. {fix}");
         }
     }
 

@@ -62,7 +62,7 @@ public sealed class ManifestLoaderTests
         { "malformed connection arn", "connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123", "connectionArn: arn:aws:s3:::bucket", "services[0].source.github.connectionArn: \"arn:aws:s3:::bucket\" is not a connection ARN" },
         { "missing connection arn", "        connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123\n", "", "services[0].source.github.connectionArn: is required" },
         { "invalid email", "approvalEmails: [releases@example.com]", "approvalEmails: [releases-at-example]", "services[0].notifications.approvalEmails[0]: \"releases-at-example\" is not an email address" },
-        { "approval without email", "approvalEmails: [releases@example.com]", "approvalEmails: []", "requires approval. Add at least one approver address" },
+        { "approval without email", "approvalEmails: [releases@example.com]", "approvalEmails: []", "requires approval (production always does" },
         { "empty test command", "preset: python", "preset: custom\n        command: []", "services[0].build.unitTests.command" },
         { "unknown preset", "preset: python", "preset: cobol", "services[0].build.unitTests.preset: \"cobol\" is not allowed" },
         { "duplicate environment", "- name: prod", "- name: staging", "\"staging\" is the name of more than one environment" },
@@ -172,5 +172,56 @@ public sealed class ManifestLoaderTests
         Assert.Contains(says, problem);
         Assert.DoesNotContain("While scanning", problem);
         Assert.DoesNotContain("While parsing", problem);
+    }
+
+    // ---- Values the user did not write ---------------------------------------------------------
+
+    [Fact]
+    public void An_inherited_memory_says_where_it_came_from()
+    {
+        var error = Rejects("region: us-east-1\n      - name: prod\n        account: \"111111111111\"\n        region: us-east-1",
+            "region: us-east-1\n      - name: prod\n        account: \"111111111111\"\n        region: us-east-1\n        cpu: 2048");
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("services[0].environments[1].memory: 512 (inherited from services[0].container.memory) is not valid with 2048 CPU units on Fargate.", problem);
+        Assert.Contains("Set services[0].environments[1].memory", problem);
+    }
+
+    [Fact]
+    public void An_inherited_cpu_says_where_it_came_from()
+    {
+        var error = Rejects("region: us-east-1\n      - name: prod\n        account: \"111111111111\"\n        region: us-east-1",
+            "region: us-east-1\n      - name: prod\n        account: \"111111111111\"\n        region: us-east-1\n        memory: 16384");
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("services[0].environments[1].memory: 16384 is not valid with 256 CPU units (inherited from services[0].container.cpu) on Fargate.", problem);
+    }
+
+    [Fact]
+    public void A_bad_first_region_is_reported_once_where_it_was_written()
+    {
+        var error = Rejects("region: us-east-1\n      - name: prod", "region: us-east-9\n      - name: prod");
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("services[0].environments[0].region: \"us-east-9\" is not an AWS region", problem);
+    }
+
+    [Fact]
+    public void The_pipeline_region_taken_from_the_first_environment_says_so()
+    {
+        var error = Rejects("region: us-east-1\n      - name: prod\n        account: \"111111111111\"\n        region: us-east-1",
+            "region: us-east-1\n      - name: prod\n        account: \"111111111111\"\n        region: eu-west-1");
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("services[0].environments[1].region: \"eu-west-1\" differs from the pipeline's region \"us-east-1\" (inherited from services[0].environments[0].region: services[0].pipeline.region is not set)", problem);
+    }
+
+    [Fact]
+    public void A_production_environment_that_needs_approval_by_default_says_so()
+    {
+        var error = Rejects("approvalEmails: [releases@example.com]", "approvalEmails: []");
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("services[0].notifications.approvalEmails: [] is empty but environment \"prod\" requires approval (production always does: services[0].environments[1] is production by its name).", problem);
     }
 }
