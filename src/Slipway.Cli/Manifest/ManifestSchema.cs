@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using NJsonSchema;
 using NJsonSchema.Validation;
+using Slipway.Conventions;
 
 namespace Slipway.Cli.Manifest;
 
@@ -66,6 +67,8 @@ public static class ManifestSchema
             ValidationErrorKind.NotInEnumeration or ValidationErrorKind.StringExpected or ValidationErrorKind.ObjectExpected
                 when schemaPath is TrafficShiftingPath or TrafficShiftingPath + ".type" =>
                 $"{field}: {value} is not a traffic-shifting policy. Write {Slipway.Runtime.TrafficShifting.ManifestForms}.",
+            ValidationErrorKind.NoAdditionalPropertiesAllowed when Validator.LooksLikeCredential(e.Property) =>
+                $"{ParentOf(field)}: an unknown field (name hidden: it looks like a secret). Known fields: {string.Join(", ", e.Schema?.Properties.Keys.ToArray() ?? Array.Empty<string>())}.",
             ValidationErrorKind.NoAdditionalPropertiesAllowed =>
                 $"{field}: unknown field \"{e.Property}\".{Suggest(e)}",
             ValidationErrorKind.PropertyRequired => $"{field}: is required. {RequiredHint(e)}",
@@ -121,22 +124,30 @@ public static class ManifestSchema
     private static string QuoteHint(YamlDocument doc, string path, string shown)
     {
         var written = doc.Written(path);
-        if (written is null)
+        if (written is null || shown.StartsWith("(value hidden", StringComparison.Ordinal))
         {
-            return "";
+            return written is null ? "" : " (quote it)";
         }
         var leadingZero = written.Length > 1 && written[0] == '0' && written.All(char.IsDigit);
         return $" (quote it: \"{written}\"{(leadingZero ? "; unquoted, YAML reads a number and drops the leading zero" : "")})";
     }
 
-    // The value at path as the author wrote it.
+    // The value at path as the author wrote it; never a value that may be a secret.
     private static string ValueAt(YamlDocument doc, string path)
     {
         var token = doc.Root.SelectToken(path.Length == 0 ? "$" : "$." + path);
         if (token is Newtonsoft.Json.Linq.JValue scalar && scalar.Type != Newtonsoft.Json.Linq.JTokenType.Null)
         {
             var text = doc.Written(path) ?? scalar.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return doc.Written(path) ?? (scalar.Type == Newtonsoft.Json.Linq.JTokenType.String ? $"\"{text}\"" : text);
+            // A number or boolean where a secret's name belongs is never a name the author meant.
+            var shown = HoldsASecret(path) || Validator.LooksLikeCredential(text) ? Validator.Hidden.SecretValue
+                : NamesASecret(path) ? (scalar.Type == Newtonsoft.Json.Linq.JTokenType.String ? Validator.Shown(text) : Validator.Hidden.SecretNotName) : text;
+            return shown switch
+            {
+                Validator.Hidden h => $"(value hidden: {h.Reason})",
+                _ when doc.Written(path) is { } written => written,
+                _ => scalar.Type == Newtonsoft.Json.Linq.JTokenType.String ? $"\"{text}\"" : text,
+            };
         }
         return token switch
         {
@@ -145,6 +156,14 @@ public static class ManifestSchema
             _ => token.Type == Newtonsoft.Json.Linq.JTokenType.Array ? "a list" : "a mapping",
         };
     }
+
+    // Fields whose value names a secret: a rejected value there may be the secret itself.
+    private static bool NamesASecret(string path) =>
+        path[(path.LastIndexOf('.') + 1)..] is "secretsManager" or "parameter" or "parameterPath" or "jsonKey" or "tokenSecret";
+
+    // Plain variables whose name says they hold a secret.
+    private static bool HoldsASecret(string path) =>
+        path.Contains(".environment.", StringComparison.Ordinal) && Slipway.Runtime.ContainerSettings.IsSecretVariableName(path[(path.LastIndexOf('.') + 1)..]);
 
     private static string Normalize(string? path) => (path ?? "").TrimStart('#', '/').Replace("/", ".", StringComparison.Ordinal).Trim('.');
 

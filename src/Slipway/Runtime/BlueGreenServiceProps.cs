@@ -71,6 +71,7 @@ public sealed class BlueGreenServiceProps
         v.Require(target.TerminationWaitMinutes is null or >= 0 and <= 2880, $"{path}.terminationWaitMinutes", target.TerminationWaitMinutes,
             "must be from 0 to 2880 minutes (CodeDeploy's limit is two days).");
         v.Require(target.DesiredCount is null or >= 1 and <= 100, $"{path}.desiredCount", target.DesiredCount, "must be from 1 to 100.");
+        ContainerSettings.ValidateEnvironment(target.Environment, v, $"{path}.environment");
         if (target.TrafficShifting is { Kind: not TrafficShiftingKind.AllAtOnce } ts)
         {
             v.Require(ts.Percentage is >= 1 and <= 99, $"{path}.trafficShifting.percentage", ts.Percentage, "must be from 1 to 99.");

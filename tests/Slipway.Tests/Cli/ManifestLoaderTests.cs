@@ -102,6 +102,108 @@ public sealed class ManifestLoaderTests
         return Assert.Throws<ManifestException>(() => ManifestLoader.Load("slipway.yaml", text.Replace(find, replace)));
     }
 
+    // ---- Secret references: names, never the secret itself --------------------------------------
+
+    public static TheoryData<string, string> SecretPastedIntoANameField => new()
+    {
+        // the fields as YAML (replacing "healthCheckPath: /health"), the field path the message names
+        { "secrets:\n        - { name: DB_PASSWORD, secretsManager: \"Sup3r S3cret!\" }", "services[0].container.secrets[0].secretsManager" },
+        { "secrets:\n        - { name: DB_PASSWORD, secretsManager: \"arn:aws:secretsmanager:us-east-1:111111111111:secret:Sup3r S3cret!\" }", "services[0].container.secrets[0].secretsManager" },
+        { "secrets:\n        - { name: DB_PASSWORD, parameter: \"Sup3r S3cret!\" }", "services[0].container.secrets[0].parameter" },
+        { "secrets:\n        - { name: DB_PASSWORD, parameter: \"/orders/Sup3r S3cret!\" }", "services[0].container.secrets[0].parameter" },
+        { "secrets:\n        - { name: DB_PASSWORD, secretsManager: orders/db, jsonKey: \"Sup3r S3cret!\" }", "services[0].container.secrets[0].jsonKey" },
+        { "secrets:\n        - { name: DB_PASSWORD, secretsManager: 12345678 }", "services[0].container.secrets[0].secretsManager" },
+        { "environment:\n        DB_PASSWORD: \"Sup3r S3cret!\"", "services[0].container.environment.DB_PASSWORD" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SecretPastedIntoANameField))]
+    public void Rejects_a_secret_pasted_into_a_container_secret_field_without_echoing_it(string yaml, string field)
+    {
+        var error = Rejects("healthCheckPath: /health", "healthCheckPath: /health\n      " + yaml);
+
+        var problem = Assert.Single(error.Problems, p => p.Contains(field + ":", StringComparison.Ordinal));
+        Assert.Contains(field + ": (value hidden: it looks like a secret", problem);
+        Assert.DoesNotContain("S3cret", error.Message);
+        Assert.DoesNotContain("12345678", error.Message.Replace("111111111111", ""));
+    }
+
+    public static TheoryData<string, string> BuildSecretPastedIntoANameField => new()
+    {
+        // the build fields (replacing "preset: python" under build.unitTests), the field path named
+        { "secrets:\n        - { name: NPM_TOKEN, secretsManager: \"Sup3r S3cret!\" }", "services[0].build.secrets[0].secretsManager" },
+        { "secrets:\n        - { name: NPM_TOKEN, secretsManager: \"npm/token:Sup3r S3cret!\" }", "services[0].build.secrets[0].secretsManager" },
+        { "secrets:\n        - { name: NPM_TOKEN, parameter: \"Sup3r S3cret!\" }", "services[0].build.secrets[0].parameter" },
+        { "registryCredentials: { secretsManager: \"Sup3r S3cret!\" }", "services[0].build.registryCredentials.secretsManager" },
+        { "registryCredentials: { parameterPath: \"/ci/Sup3r S3cret!\" }", "services[0].build.registryCredentials.parameterPath" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BuildSecretPastedIntoANameField))]
+    public void Rejects_a_secret_pasted_into_a_build_secret_field_without_echoing_it(string yaml, string field)
+    {
+        var error = Rejects("      unitTests:\n        preset: python", "      unitTests:\n        preset: python\n      " + yaml);
+
+        var problem = Assert.Single(error.Problems, p => p.Contains(field + ":", StringComparison.Ordinal));
+        Assert.Contains("(value hidden: it looks like a secret, not a name)", problem);
+        Assert.DoesNotContain("S3cret", error.Message);
+    }
+
+    [Fact]
+    public void Rejects_a_token_pasted_as_the_github_token_secret_name_without_echoing_it()
+    {
+        var error = Rejects("github:\n        owner: example-org\n        repository: orders-service\n        connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123",
+            "githubToken:\n        owner: example-org\n        repository: orders-service\n        tokenSecret: \"Sup3r S3cret!\"");
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("services[0].source.githubToken.tokenSecret: (value hidden: it looks like a secret, not a name)", problem);
+        Assert.DoesNotContain("S3cret", error.Message);
+    }
+
+    [Fact]
+    public void Rejects_a_secret_in_an_environments_plain_variables_without_echoing_it()
+    {
+        var error = Rejects("region: us-east-1\n      - name: prod", "region: us-east-1\n        environment:\n          API_TOKEN: \"Sup3r S3cret!\"\n      - name: prod");
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("services[0].environments[0].environment.API_TOKEN: (value hidden: it looks like a secret) looks like a secret in a plain environment variable.", problem);
+        Assert.DoesNotContain("S3cret", error.Message);
+    }
+
+    [Fact]
+    public void Shows_a_rejected_reference_that_looks_like_a_name()
+    {
+        var error = Rejects("healthCheckPath: /health", "healthCheckPath: /health\n      secrets:\n        - { name: DB_PASSWORD, parameter: orders/prod/db-password }");
+
+        Assert.Contains("services[0].container.secrets[0].parameter: \"orders/prod/db-password\" must be a parameter name starting with \"/\"", error.Message);
+    }
+
+    [Fact]
+    public void Accepts_secret_names_arns_in_any_partition_and_parameter_names()
+    {
+        var text = Valid.Replace("\r", "").Replace("healthCheckPath: /health", """
+            healthCheckPath: /health
+                  secrets:
+                    - { name: A, secretsManager: orders/prod+db=main.v2@eu_x-1 }
+                    - { name: B, secretsManager: "arn:aws-cn:secretsmanager:cn-north-1:111111111111:secret:orders/db-AbCdEf", jsonKey: password }
+                    - { name: C, secretsManager: "arn:aws-us-gov:secretsmanager:us-gov-west-1:111111111111:secret:orders/db" }
+                    - { name: D, parameter: /orders/prod/db.password_1-x }
+            """.Replace("\r", "")).Replace("      unitTests:\n        preset: python", """
+                  unitTests:
+                    preset: python
+                  secrets:
+                    - { name: E, secretsManager: "npm/token:token" }
+                    - { name: F, secretsManager: "arn:aws:secretsmanager:us-east-1:111111111111:secret:npm-AbCdEf:token" }
+                    - { name: G, parameter: /ci/npm-token }
+                  registryCredentials: { secretsManager: ci/dockerhub }
+            """.Replace("\r", ""));
+
+        var service = Assert.Single(ManifestLoader.Load("slipway.yaml", text));
+
+        Assert.Equal(4, service.Container.Secrets.Count);
+        Assert.Equal(3, service.Build.Secrets.Count);
+    }
+
     // ---- Values shown as written ---------------------------------------------------------------
 
     [Theory]
