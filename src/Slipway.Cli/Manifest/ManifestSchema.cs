@@ -46,10 +46,11 @@ public static class ManifestSchema
         }
     }
 
+    // The branch expects another type at the oneOf's own path than the value has.
     private static bool IsOtherType(ICollection<ValidationError> branch, string? path) =>
-        branch.Count == 1 && Normalize(branch.First().Path) == Normalize(path) && branch.First().Kind is ValidationErrorKind.StringExpected
+        branch.Any(e => Normalize(e.Path) == Normalize(path) && e.Kind is ValidationErrorKind.StringExpected
             or ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected or ValidationErrorKind.IntegerExpected
-            or ValidationErrorKind.NumberExpected or ValidationErrorKind.BooleanExpected or ValidationErrorKind.NullExpected;
+            or ValidationErrorKind.NumberExpected or ValidationErrorKind.BooleanExpected or ValidationErrorKind.NullExpected);
 
     private static string Describe(YamlDocument doc, ValidationError e)
     {

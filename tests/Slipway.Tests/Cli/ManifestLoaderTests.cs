@@ -238,10 +238,11 @@ public sealed class ManifestLoaderTests
     [Fact]
     public void A_traffic_shifting_mapping_is_checked_as_a_mapping()
     {
-        var error = Rejects("region: us-east-1\n      - name: prod", "region: us-east-1\n        trafficShifting: {type: canary, percentage: 150}\n      - name: prod");
+        var error = Rejects("region: us-east-1\n      - name: prod", "region: us-east-1\n        trafficShifting: {type: canary, percentage: 150, minutes: 0}\n      - name: prod");
 
-        var problem = Assert.Single(error.Problems);
-        Assert.Contains("services[0].environments[0].trafficShifting.percentage: 150 is above the maximum 99.", problem);
+        Assert.Equal(2, error.Problems.Count);
+        Assert.Contains(error.Problems, p => p.Contains("services[0].environments[0].trafficShifting.percentage: 150 is above the maximum 99.", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.Contains("services[0].environments[0].trafficShifting.minutes: 0 is below the minimum 1.", StringComparison.Ordinal));
     }
 
     // ---- YAML syntax errors --------------------------------------------------------------------
