@@ -16,6 +16,33 @@ public static class ManifestSchema
     /// <summary>The parsed schema.</summary>
     public static JsonSchema Parsed => Schema.Value;
 
+    private static readonly Lazy<HashSet<string>> FieldPaths = new(() =>
+    {
+        var paths = new HashSet<string>();
+        void Walk(JsonSchema schema, string path)
+        {
+            foreach (var (name, property) in schema.ActualSchema.Properties)
+            {
+                var child = path.Length == 0 ? name : $"{path}.{name}";
+                paths.Add(child);
+                Walk(property, child);
+            }
+            if (schema.ActualSchema.Item is { } item)
+            {
+                Walk(item, path + "[]");
+            }
+            foreach (var branch in schema.ActualSchema.OneOf)
+            {
+                Walk(branch, path);
+            }
+        }
+        Walk(Parsed, "");
+        return paths;
+    });
+
+    /// <summary>True when <paramref name="path"/> (with list indexes, for example <c>services[0].container.memory</c>) is a field of the manifest.</summary>
+    public static bool IsField(string path) => FieldPaths.Value.Contains(Regex.Replace(path, @"\[\d+\]", "[]"));
+
     /// <summary>Structural problems of <paramref name="doc"/>: types, required and unknown fields, enumerations, patterns.</summary>
     public static IEnumerable<string> Validate(YamlDocument doc)
     {

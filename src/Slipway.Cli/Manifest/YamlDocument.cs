@@ -68,6 +68,9 @@ public sealed partial class YamlDocument
         }
     }
 
+    /// <summary>True when the manifest writes the field at <paramref name="path"/> (for example <c>services[0].container.memory</c>).</summary>
+    public bool Contains(string path) => _positions.ContainsKey(path);
+
     /// <summary>
     /// The text of the plain (unquoted) scalar at <paramref name="path"/> as written in the file,
     /// when YAML reads it as something other than text (a number, a boolean, null): messages show

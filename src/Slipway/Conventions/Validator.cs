@@ -16,9 +16,17 @@ public sealed partial class Validator
     /// <summary>Problems collected so far.</summary>
     public IReadOnlyList<string> Problems => _problems;
 
+    /// <summary>
+    /// Tells which fields the author left out, so that a message about a default value says so
+    /// (the manifest loader sets it from the manifest's text). Default: none is known.
+    /// </summary>
+    public Func<string, bool>? IsLeftOut { get; init; }
+
     /// <summary>Records a problem with a field.</summary>
     public void Add(string path, object? value, string problem) =>
-        _problems.Add($"{path}: {Show(value)} {problem}");
+        _problems.Add(value is not Inherited and not Hidden && IsLeftOut?.Invoke(path) == true
+            ? $"{path}: {Show(value)} (the default: {path} is not set) {problem}"
+            : $"{path}: {Show(value)} {problem}");
 
     /// <summary>Records a problem when <paramref name="condition"/> is false.</summary>
     public bool Require(bool condition, string path, object? value, string problem)

@@ -327,4 +327,13 @@ public sealed class ManifestLoaderTests
         var problem = Assert.Single(error.Problems);
         Assert.Contains("services[0].notifications.approvalEmails: [] is empty but environment \"prod\" requires approval (production always does: services[0].environments[1] is production by its name).", problem);
     }
+
+    [Fact]
+    public void A_default_value_in_a_message_says_it_is_the_default()
+    {
+        var error = Rejects("port: 8080", "port: 8080\n      cpu: 2048");
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("services[0].container.memory: 512 (the default: services[0].container.memory is not set) is not valid with 2048 CPU units on Fargate.", problem);
+    }
 }
