@@ -131,6 +131,12 @@ public sealed class ServiceDefinition
         Extra = ExtraTags,
     };
 
+    // " (inherited from ...)" when the pipeline's account or region is the first environment's.
+    private string PipelineOrigin(string path, string what) =>
+        Environments.Count == 0 || (what == "region" ? PipelineRegion : PipelineAccount) is not null
+            ? ""
+            : $" (inherited from {path}.environments[0].{what}: {path}.pipeline.{what} is not set)";
+
     /// <summary>Checks everything, collecting problems under <paramref name="path"/>.</summary>
     public void Validate(Validator v, string path)
     {
@@ -140,18 +146,24 @@ public sealed class ServiceDefinition
             v.DnsLabel(Company, $"{path}.company", 16);
         }
         v.NotBlank(CostCenter, $"{path}.costCenter", "Set the cost center to bill, for example \"platform-1234\".");
-        if (v.Require(Environments.Count > 0, $"{path}.environments", "[]", "is empty. Add at least one environment with a name, account and region."))
+        v.Require(Environments.Count > 0, $"{path}.environments", Array.Empty<string>(), "is empty. Add at least one environment with a name, account and region.");
+        // Without pipeline.account/region the first environment's are used: a bad one is reported
+        // once, where it was written.
+        if (PipelineAccount is not null || Environments.Count == 0)
         {
             v.AccountId(ToolingAccount, $"{path}.pipeline.account");
+        }
+        if (PipelineRegion is not null || Environments.Count == 0)
+        {
             v.Region(ToolingRegion, $"{path}.pipeline.region");
         }
         foreach (var (env, i) in Environments.Select((e, i) => (e, i)))
         {
-            BlueGreenServiceProps.Validate(env, Container, v, $"{path}.environments[{i}]");
+            BlueGreenServiceProps.Validate(env, Container, v, $"{path}.environments[{i}]", $"{path}.container");
             // Cross-region actions need artifact replication buckets in every region (CDK support
             // stacks with generated names the environment accounts cannot know): not supported yet.
             v.Require(env.Region == ToolingRegion || !AwsRegions.IsKnown(env.Region) || !AwsRegions.IsKnown(ToolingRegion), $"{path}.environments[{i}].region", env.Region,
-                $"differs from the pipeline's region \"{ToolingRegion}\". Environments must be in the pipeline's region; for another region, add a service entry whose pipeline.region is that region.");
+                $"differs from the pipeline's region \"{ToolingRegion}\"{PipelineOrigin(path, "region")}. Environments must be in the pipeline's region; for another region, add a service entry whose pipeline.region is that region.");
         }
         foreach (var dup in Environments.GroupBy(e => e.Name).Where(g => g.Count() > 1))
         {
@@ -161,7 +173,7 @@ public sealed class ServiceDefinition
         {
             var other = Environments.First(e => e.Account != ToolingAccount || e.Region != ToolingRegion);
             v.Add($"{path}.crossAccount", false,
-                $"but environment \"{other.Name}\" is in {other.Account}/{other.Region}, not the pipeline's {ToolingAccount}/{ToolingRegion}. Remove crossAccount: false (cross-account mode encrypts artifacts with KMS so that account can read them).");
+                $"but environment \"{other.Name}\" is in {other.Account}/{other.Region}, not the pipeline's {ToolingAccount}/{ToolingRegion}{PipelineOrigin(path, other.Account != ToolingAccount ? "account" : "region")}. Remove crossAccount: false (cross-account mode encrypts artifacts with KMS so that account can read them).");
         }
         if (IsCrossAccount && ArtifactEncryption == Slipway.ArtifactEncryption.S3Managed)
         {

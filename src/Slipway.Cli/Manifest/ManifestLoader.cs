@@ -49,7 +49,8 @@ public static partial class ManifestLoader
             // Only then does validation call into the jsii runtime, which a warm-up may be starting.
             Synthesis.JsiiWarmup.Wait();
         }
-        var v = new Validator();
+        // A value the manifest leaves out is a default: messages about it say so.
+        var v = new Validator { IsLeftOut = path => ManifestSchema.IsField(path) && !doc.Contains(path) };
         foreach (var (service, i) in services.Select((s, i) => (s, i)))
         {
             service.Validate(v, $"services[{i}]");

@@ -197,8 +197,10 @@ public sealed class ManifestMapper
                 JValue => TrafficShifting.AllAtOnce,
                 _ => (Str(shifting, p + ".trafficShifting.type")) switch
                 {
-                    "canary" => TrafficShifting.Canary(Int(shifting, p + ".trafficShifting.percentage") ?? 10, Int(shifting, p + ".trafficShifting.minutes") ?? 5),
-                    "linear" => TrafficShifting.Linear(Int(shifting, p + ".trafficShifting.percentage") ?? 10, Int(shifting, p + ".trafficShifting.minutes") ?? 1),
+                    "canary" => TrafficShifting.Canary(Int(shifting, p + ".trafficShifting.percentage") ?? TrafficShifting.DefaultPercentage,
+                        Int(shifting, p + ".trafficShifting.minutes") ?? TrafficShifting.DefaultCanaryMinutes),
+                    "linear" => TrafficShifting.Linear(Int(shifting, p + ".trafficShifting.percentage") ?? TrafficShifting.DefaultPercentage,
+                        Int(shifting, p + ".trafficShifting.minutes") ?? TrafficShifting.DefaultLinearMinutes),
                     _ => TrafficShifting.AllAtOnce,
                 },
             },

@@ -1,5 +1,7 @@
+using System.Text.RegularExpressions;
 using NJsonSchema;
 using NJsonSchema.Validation;
+using Slipway.Conventions;
 
 namespace Slipway.Cli.Manifest;
 
@@ -13,6 +15,33 @@ public static class ManifestSchema
 
     /// <summary>The parsed schema.</summary>
     public static JsonSchema Parsed => Schema.Value;
+
+    private static readonly Lazy<HashSet<string>> FieldPaths = new(() =>
+    {
+        var paths = new HashSet<string>();
+        void Walk(JsonSchema schema, string path)
+        {
+            foreach (var (name, property) in schema.ActualSchema.Properties)
+            {
+                var child = path.Length == 0 ? name : $"{path}.{name}";
+                paths.Add(child);
+                Walk(property, child);
+            }
+            if (schema.ActualSchema.Item is { } item)
+            {
+                Walk(item, path + "[]");
+            }
+            foreach (var branch in schema.ActualSchema.OneOf)
+            {
+                Walk(branch, path);
+            }
+        }
+        Walk(Parsed, "");
+        return paths;
+    });
+
+    /// <summary>True when <paramref name="path"/> (with list indexes, for example <c>services[0].container.memory</c>) is a field of the manifest.</summary>
+    public static bool IsField(string path) => FieldPaths.Value.Contains(Regex.Replace(path, @"\[\d+\]", "[]"));
 
     /// <summary>Structural problems of <paramref name="doc"/>: types, required and unknown fields, enumerations, patterns.</summary>
     public static IEnumerable<string> Validate(YamlDocument doc)
@@ -29,8 +58,10 @@ public static class ManifestSchema
             {
                 // oneOf/anyOf: report the branch with the fewest problems, the one the author most
                 // likely meant. Other wrappers (list items, properties): report everything inside.
+                // A branch of another type than the value (a string branch for a mapping) is the
+                // least likely meant.
                 var inner = error.Kind is ValidationErrorKind.NotOneOf or ValidationErrorKind.NotAnyOf
-                    ? child.Errors.Values.OrderBy(e => e.Count).First()
+                    ? child.Errors.Values.OrderBy(e => IsOtherType(e, error.Path) ? 1 : 0).ThenBy(e => e.Count).First()
                     : child.Errors.Values.SelectMany(e => e);
                 foreach (var e in Flatten(inner))
                 {
@@ -42,6 +73,12 @@ public static class ManifestSchema
         }
     }
 
+    // The branch expects another type at the oneOf's own path than the value has.
+    private static bool IsOtherType(ICollection<ValidationError> branch, string? path) =>
+        branch.Any(e => Normalize(e.Path) == Normalize(path) && e.Kind is ValidationErrorKind.StringExpected
+            or ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected or ValidationErrorKind.IntegerExpected
+            or ValidationErrorKind.NumberExpected or ValidationErrorKind.BooleanExpected or ValidationErrorKind.NullExpected);
+
     private static string Describe(YamlDocument doc, ValidationError e)
     {
         var path = Normalize(e.Path);
@@ -51,12 +88,19 @@ public static class ManifestSchema
         var parent = e.Kind == ValidationErrorKind.PropertyRequired ? path.Contains('.') || path.Contains('[') ? ParentOf(field) : "" : field;
         var where = doc.Locate(e.Kind == ValidationErrorKind.PropertyRequired ? parent : field);
         var value = ValueAt(doc, field);
+        var schemaPath = Regex.Replace(field, @"\[\d+\]", "[]");
         var message = e.Kind switch
         {
+            // Shifting is a name or a mapping: whichever the author tried, show both forms.
+            ValidationErrorKind.NotInEnumeration or ValidationErrorKind.StringExpected or ValidationErrorKind.ObjectExpected
+                when schemaPath is TrafficShiftingPath or TrafficShiftingPath + ".type" =>
+                $"{field}: {value} is not a traffic-shifting policy. Write {Slipway.Runtime.TrafficShifting.ManifestForms}.",
+            ValidationErrorKind.NoAdditionalPropertiesAllowed when Validator.LooksLikeCredential(e.Property) =>
+                $"{ParentOf(field)}: an unknown field (name hidden: it looks like a secret). Known fields: {string.Join(", ", e.Schema?.Properties.Keys.ToArray() ?? Array.Empty<string>())}.",
             ValidationErrorKind.NoAdditionalPropertiesAllowed =>
                 $"{field}: unknown field \"{e.Property}\".{Suggest(e)}",
             ValidationErrorKind.PropertyRequired => $"{field}: is required. {RequiredHint(e)}",
-            ValidationErrorKind.StringExpected => $"{field}: {value} must be text{(value.All(char.IsDigit) ? " (quote it, for example \"" + value + "\", so leading zeros survive)" : "")}.",
+            ValidationErrorKind.StringExpected => $"{field}: {value} must be text{QuoteHint(doc, field, value)}.",
             ValidationErrorKind.IntegerExpected => $"{field}: {value} must be a whole number.",
             ValidationErrorKind.BooleanExpected => $"{field}: {value} must be true or false.",
             ValidationErrorKind.ArrayExpected => $"{field}: {value} must be a list (YAML items starting with \"- \").",
@@ -102,17 +146,52 @@ public static class ManifestSchema
         return d[a.Length, b.Length];
     }
 
+    private const string TrafficShiftingPath = "services[].environments[].trafficShifting";
+
+    // " (quote it: "012345678901")": a plain scalar YAML read as a number, boolean or null, as written.
+    private static string QuoteHint(YamlDocument doc, string path, string shown)
+    {
+        var written = doc.Written(path);
+        if (written is null || shown.StartsWith("(value hidden", StringComparison.Ordinal))
+        {
+            return written is null ? "" : " (quote it)";
+        }
+        var leadingZero = written.Length > 1 && written[0] == '0' && written.All(char.IsDigit);
+        return $" (quote it: \"{written}\"{(leadingZero ? "; unquoted, YAML reads a number and drops the leading zero" : "")})";
+    }
+
+    // The value at path as the author wrote it; never a value that may be a secret.
     private static string ValueAt(YamlDocument doc, string path)
     {
         var token = doc.Root.SelectToken(path.Length == 0 ? "$" : "$." + path);
+        if (token is Newtonsoft.Json.Linq.JValue scalar && scalar.Type != Newtonsoft.Json.Linq.JTokenType.Null)
+        {
+            var text = doc.Written(path) ?? scalar.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // A number or boolean where a secret's name belongs is never a name the author meant.
+            var shown = HoldsASecret(path) || Validator.LooksLikeCredential(text) ? Validator.Hidden.SecretValue
+                : NamesASecret(path) ? (scalar.Type == Newtonsoft.Json.Linq.JTokenType.String ? Validator.Shown(text) : Validator.Hidden.SecretNotName) : text;
+            return shown switch
+            {
+                Validator.Hidden h => $"(value hidden: {h.Reason})",
+                _ when doc.Written(path) is { } written => written,
+                _ => scalar.Type == Newtonsoft.Json.Linq.JTokenType.String ? $"\"{text}\"" : text,
+            };
+        }
         return token switch
         {
             null => "(missing)",
-            Newtonsoft.Json.Linq.JValue { Type: Newtonsoft.Json.Linq.JTokenType.String } s => $"\"{s}\"",
-            Newtonsoft.Json.Linq.JValue v => v.ToString(Newtonsoft.Json.Formatting.None),
+            Newtonsoft.Json.Linq.JValue => "null",
             _ => token.Type == Newtonsoft.Json.Linq.JTokenType.Array ? "a list" : "a mapping",
         };
     }
+
+    // Fields whose value names a secret: a rejected value there may be the secret itself.
+    private static bool NamesASecret(string path) =>
+        path[(path.LastIndexOf('.') + 1)..] is "secretsManager" or "parameter" or "parameterPath" or "jsonKey" or "tokenSecret";
+
+    // Plain variables whose name says they hold a secret.
+    private static bool HoldsASecret(string path) =>
+        path.Contains(".environment.", StringComparison.Ordinal) && Slipway.Runtime.ContainerSettings.IsSecretVariableName(path[(path.LastIndexOf('.') + 1)..]);
 
     private static string Normalize(string? path) => (path ?? "").TrimStart('#', '/').Replace("/", ".", StringComparison.Ordinal).Trim('.');
 

@@ -13,6 +13,7 @@ namespace Slipway.Cli.Manifest;
 public sealed partial class YamlDocument
 {
     private readonly Dictionary<string, (long Line, long Column)> _positions = new();
+    private readonly Dictionary<string, string> _written = new();
 
     /// <summary>The file name shown in errors.</summary>
     public string FileName { get; }
@@ -33,9 +34,11 @@ public sealed partial class YamlDocument
         {
             stream.Load(new StringReader(text));
         }
-        catch (YamlException e)
+        // YamlDotNet fails on some unclosed flow collections with InvalidOperationException.
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
         {
-            throw new ManifestException(new[] { $"{fileName}:{e.Start.Line}:{e.Start.Column}: not valid YAML: {Inner(e).Message}" });
+            var (line, column, message) = YamlErrors.Explain(text, e);
+            throw new ManifestException(new[] { $"{fileName}:{line}:{column}: not valid YAML: {message}" });
         }
         if (stream.Documents.Count == 0)
         {
@@ -65,6 +68,16 @@ public sealed partial class YamlDocument
         }
     }
 
+    /// <summary>True when the manifest writes the field at <paramref name="path"/> (for example <c>services[0].container.memory</c>).</summary>
+    public bool Contains(string path) => _positions.ContainsKey(path);
+
+    /// <summary>
+    /// The text of the plain (unquoted) scalar at <paramref name="path"/> as written in the file,
+    /// when YAML reads it as something other than text (a number, a boolean, null): messages show
+    /// <c>012345678901</c>, not the number 12345678901 it became.
+    /// </summary>
+    public string? Written(string path) => _written.GetValueOrDefault(path);
+
     private JToken Convert(YamlNode node, string path)
     {
         _positions.TryAdd(path, (node.Start.Line, node.Start.Column));
@@ -89,7 +102,12 @@ public sealed partial class YamlDocument
                 }
                 return array;
             case YamlScalarNode scalar:
-                return Scalar(scalar);
+                var value = Scalar(scalar);
+                if (value.Type != JTokenType.String)
+                {
+                    _written[path] = scalar.Value ?? "";
+                }
+                return value;
             default:
                 return JValue.CreateNull();
         }
@@ -125,8 +143,6 @@ public sealed partial class YamlDocument
         }
         return new JValue(value);
     }
-
-    private static Exception Inner(Exception e) => e.InnerException is YamlException inner ? Inner(inner) : e;
 
     [GeneratedRegex("^[-+]?[0-9]+$")]
     private static partial Regex IntegerPattern();

@@ -5,7 +5,9 @@ namespace Slipway.Conventions;
 
 /// <summary>
 /// Collects validation problems so that users see all of them at once, then throws once.
-/// Every message follows the form <c>path: "value" problem. fix</c>.
+/// Every message follows the form <c>path: "value" problem. fix</c>. A value the user did not
+/// write is shown with where it came from (<see cref="Inherited"/>); a value that may be a secret
+/// is never shown (<see cref="Hidden"/>, <see cref="Shown"/>).
 /// </summary>
 public sealed partial class Validator
 {
@@ -14,9 +16,17 @@ public sealed partial class Validator
     /// <summary>Problems collected so far.</summary>
     public IReadOnlyList<string> Problems => _problems;
 
+    /// <summary>
+    /// Tells which fields the author left out, so that a message about a default value says so
+    /// (the manifest loader sets it from the manifest's text). Default: none is known.
+    /// </summary>
+    public Func<string, bool>? IsLeftOut { get; init; }
+
     /// <summary>Records a problem with a field.</summary>
     public void Add(string path, object? value, string problem) =>
-        _problems.Add($"{path}: {Show(value)} {problem}");
+        _problems.Add(value is not Inherited and not Hidden && IsLeftOut?.Invoke(path) == true
+            ? $"{path}: {Show(value)} (the default: {path} is not set) {problem}"
+            : $"{path}: {Show(value)} {problem}");
 
     /// <summary>Records a problem when <paramref name="condition"/> is false.</summary>
     public bool Require(bool condition, string path, object? value, string problem)
@@ -73,14 +83,69 @@ public sealed partial class Validator
     public static bool IsToken(string? value) =>
         value is not null && value.Contains("${Token[", StringComparison.Ordinal) && Token.IsUnresolved(value);
 
+    /// <summary>A value the user did not write: shown with the field it was taken from.</summary>
+    /// <param name="Value">The value in effect.</param>
+    /// <param name="From">The field path it was inherited (or defaulted) from, for example <c>services[0].container.memory</c>.</param>
+    public sealed record Inherited(object? Value, string From);
+
+    /// <summary>A value that must not appear in messages, logs or templates.</summary>
+    /// <param name="Reason">Why it is hidden, shown in its place.</param>
+    public sealed record Hidden(string Reason)
+    {
+        /// <summary>A rejected value of a field that names a secret: most likely the secret itself.</summary>
+        public static Hidden SecretNotName { get; } = new("it looks like a secret, not a name");
+
+        /// <summary>The value of a variable whose name says it is a secret.</summary>
+        public static Hidden SecretValue { get; } = new("it looks like a secret");
+    }
+
+    /// <summary>
+    /// What a message may show of a rejected value in a field that names a secret (a Secrets
+    /// Manager secret or a Parameter Store parameter): the value when it looks like a name, else
+    /// <see cref="Hidden.SecretNotName"/>. A name is lowercase letters, digits and the separators of
+    /// secret names, ARNs and JSON keys; anything else (spaces, punctuation, mixed case, long
+    /// runs of letters and digits, a known token prefix) may be a password pasted in by mistake.
+    /// </summary>
+    public static object? Shown(string? value) =>
+        string.IsNullOrEmpty(value) || (!LooksLikeCredential(value) && ShownNamePattern().IsMatch(value)
+            && !NameSeparators().Split(value).Any(part => part.Length >= 20 && part.Any(char.IsDigit) && part.Any(char.IsLetter)))
+            ? value
+            : Hidden.SecretNotName;
+
+    /// <summary>
+    /// True for text in a well-known credential format (GitHub, GitLab, Slack, npm, OpenAI-style
+    /// and AWS access keys, PEM keys, JWTs). Such text is never echoed, whatever the field.
+    /// </summary>
+    public static bool LooksLikeCredential(string? value) =>
+        value is not null && (CredentialPrefixes.Any(p => value.StartsWith(p, StringComparison.Ordinal))
+            || value.Contains("-----BEGIN", StringComparison.Ordinal) || CredentialPattern().IsMatch(value));
+
+    private static readonly string[] CredentialPrefixes =
+    {
+        "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "xoxa-", "xoxs-", "npm_", "sk-", "AIza",
+    };
+
     private static string Show(object? value) => value switch
     {
         null => "(missing)",
+        Hidden h => $"(value hidden: {h.Reason})",
+        Inherited i => $"{Show(i.Value)} (inherited from {i.From})",
+        string s when LooksLikeCredential(s) => Show(Hidden.SecretValue),
         string s => $"\"{s}\"",
         bool b => b ? "true" : "false",
-        IEnumerable<string> list => "[" + string.Join(", ", list.Select(x => $"\"{x}\"")) + "]",
+        IEnumerable<string> list => "[" + string.Join(", ", list.Select(x => Show(x))) + "]",
         _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "(null)",
     };
+
+    [GeneratedRegex("^[a-z0-9/_+=.@:-]+$")]
+    private static partial Regex ShownNamePattern();
+
+    [GeneratedRegex("[/_+=.@:-]")]
+    private static partial Regex NameSeparators();
+
+    // AWS access key ids and JSON Web Tokens.
+    [GeneratedRegex(@"^(AKIA|ASIA)[A-Z0-9]{16}$|^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.")]
+    private static partial Regex CredentialPattern();
 
     [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountPattern();

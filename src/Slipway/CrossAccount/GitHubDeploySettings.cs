@@ -144,14 +144,19 @@ public sealed class GitHubDeploySettings
                 // An environment trusted in every account would let its jobs deploy to production
                 // without production's reviewers.
                 v.Require(deployAccounts.Count == 1, $"{path}.environments[{i}]", environment.Name,
-                    $"names no account, but the stacks use {deployAccounts.Count} accounts ({accountList}): every deploy role would trust it, so its jobs could deploy to every account without the other environments' reviewers. Write {{name: {environment.Name}, account: \"{deployAccounts[0]}\"}} with the account its jobs deploy to.");
+                    $"names no account, but the stacks use {deployAccounts.Count} accounts ({accountList}): every deploy role would trust it, so its jobs could deploy to every account without the other environments' reviewers. "
+                    + (AccountFor(environment.Name, services) is { } account
+                        ? $"Write {{name: {environment.Name}, account: \"{account.Account}\"}}: {account.Why}."
+                        : $"Write {{name: {environment.Name}, account: \"ACCOUNT\"}} with the account its jobs deploy to: {AccountChoices(services, deployAccounts)}."));
                 continue;
             }
             GitHubOidcDeployRoleProps.ValidateEnvironmentName(v, environment.Name, $"{path}.environments[{i}].name");
             if (v.AccountId(environment.Account, $"{path}.environments[{i}].account"))
             {
                 v.Require(deployAccounts.Contains(environment.Account), $"{path}.environments[{i}].account", environment.Account,
-                    $"is not an account of this app's stacks. Use one of {accountList}.");
+                    "is not an account of this app's stacks. " + (AccountFor(environment.Name, services) is { } account
+                        ? $"Use \"{account.Account}\", {account.Why}."
+                        : $"Use {AccountChoices(services, deployAccounts)}."));
             }
         }
 
@@ -172,6 +177,35 @@ public sealed class GitHubDeploySettings
 
         v.Require(hosts.Count > 0, $"{path}.branches", Branches,
             $"and no GitHub Environment deploys to an account of this app ({accountList}), so no workflow could deploy. List the GitHub Environments of the deploy jobs with their accounts, for example {{name: production, account: \"{deployAccounts[0]}\"}}, or a branch such as \"main\".");
+    }
+
+    /// <summary>
+    /// The account whose deploy role a GitHub Environment named <paramref name="name"/> should
+    /// use, with the reason: the account of the services' environments of that name; for
+    /// production, the pipeline's account (its role reaches every environment the pipeline
+    /// depends on, so only production's reviewers may gate it). Null when the name matches no
+    /// environment, or environments in different accounts.
+    /// </summary>
+    private static (string Account, string Why)? AccountFor(string name, IReadOnlyList<ServiceDefinition> services)
+    {
+        var production = name is "prod" or "production";
+        var matches = services.SelectMany(s => s.Environments
+                .Where(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase) || (production && e.IsProduction))
+                .Select(e => e.IsProduction
+                    ? (s.ToolingAccount, "the pipeline's account: production jobs deploy the pipeline stack, which depends on every environment's stack")
+                    : (e.Account, $"the account of the {e.Name} stacks")))
+            .Distinct().ToList();
+        return matches.Select(m => m.Item1).Distinct().Count() == 1 ? matches[0] : null;
+    }
+
+    // "one of A, B (C holds the pipeline: ...)": never the pipeline's account as a plain choice.
+    private static string AccountChoices(IReadOnlyList<ServiceDefinition> services, IReadOnlyList<string> deployAccounts)
+    {
+        var tooling = services.Select(s => s.ToolingAccount).Distinct().ToList();
+        var others = deployAccounts.Except(tooling).ToList();
+        return others.Count == 0
+            ? $"one of {string.Join(", ", deployAccounts)}"
+            : $"one of {string.Join(", ", others)} ({string.Join(", ", tooling)} {(tooling.Count == 1 ? "holds the pipeline" : "hold the pipelines")}, whose role reaches every environment: map it to production only)";
     }
 
     // A pipeline stack (tooling account) and one runtime stack per environment.

@@ -35,10 +35,13 @@ public static partial class PipelineValidation
         {
             v.Email(email, $"{path}.notifications.emails[{i}]");
         }
-        if (d.Environments.FirstOrDefault(e => e.NeedsApproval) is { } gated && n.ApprovalEmails.Count == 0)
+        if (d.Environments.Select((e, i) => (e, i)).FirstOrDefault(x => x.e.NeedsApproval) is ({ } gated, var g) && n.ApprovalEmails.Count == 0)
         {
-            v.Add($"{path}.notifications.approvalEmails", "[]",
-                $"is empty but environment \"{gated.Name}\" requires approval. Add at least one approver address, for example [\"releases@example.com\"].");
+            // Production needs approval whether or not the manifest says so: say why when it does not.
+            var why = gated.RequiresApproval == true ? ""
+                : $" (production always does: {path}.environments[{g}] is production {(gated.Production == true ? "by its production flag" : "by its name")})";
+            v.Add($"{path}.notifications.approvalEmails", Array.Empty<string>(),
+                $"is empty but environment \"{gated.Name}\" requires approval{why}. Add at least one approver address, for example [\"releases@example.com\"].");
         }
         if (n.FailureTopicArn is { } topic && !Validator.IsToken(topic))
         {
@@ -71,9 +74,11 @@ public static partial class PipelineValidation
             case GitHubTokenSource token:
                 GitHubRepository(token.Owner, token.Repository, v, path);
                 Branch(token.Branch, v, path);
-                v.Require(!string.IsNullOrWhiteSpace(token.TokenSecretName) && !token.TokenSecretName.StartsWith("ghp_", StringComparison.Ordinal) && !token.TokenSecretName.StartsWith("github_pat_", StringComparison.Ordinal),
-                    $"{path}.tokenSecret", token.TokenSecretName.StartsWith("gh", StringComparison.Ordinal) ? "(a token, hidden)" : token.TokenSecretName,
-                    "must be the NAME of a Secrets Manager secret holding the token, never the token itself. Store the token with `aws secretsmanager create-secret --name github-token --secret-string ...`.");
+                // The name (or ARN) reaches the template as {{resolve:secretsmanager:NAME}}: a token
+                // pasted here would be stored in plain text in the template and cdk.out.
+                v.Require(Validator.IsToken(token.TokenSecretName) || SecretReferences.IsSecretNameOrArn(token.TokenSecretName),
+                    $"{path}.tokenSecret", Validator.Shown(token.TokenSecretName),
+                    $"must be the NAME of a Secrets Manager secret holding the token, never the token itself: 1-{SecretReferences.MaxSecretNameLength} ASCII letters, digits and /_+=.@- (or the secret's ARN). Store the token with `aws secretsmanager create-secret --name github-token --secret-string ...` and write its name here.");
                 break;
             case CodeCommitSource cc:
                 v.Require(Regex.IsMatch(cc.RepositoryName, "^[A-Za-z0-9._-]{1,100}$"), $"{path}.repository", cc.RepositoryName,
@@ -131,15 +136,31 @@ public static partial class PipelineValidation
         {
             v.Require(Regex.IsMatch(secret.Name, "^[A-Za-z_][A-Za-z0-9_]*$") && !secret.Name.StartsWith("CODEBUILD_", StringComparison.Ordinal),
                 $"{path}.secrets[{i}].name", secret.Name, "is not a usable variable name (letters, digits, underscores; not CODEBUILD_*).");
-            v.Require(secret.Store != SecretStore.ParameterStore || secret.Reference.StartsWith('/'), $"{path}.secrets[{i}].parameter", secret.Reference,
-                "must be a parameter name starting with \"/\".");
+            // The reference is written into the buildspec and the project role's policy.
+            if (!v.Require(!string.IsNullOrWhiteSpace(secret.Reference), $"{path}.secrets[{i}]", secret.Name,
+                    "names no secret or parameter. Give secretsManager (a secret name) or parameter (a parameter name)."))
+            {
+                continue;
+            }
+            if (secret.Store == SecretStore.ParameterStore)
+            {
+                SecretReferences.Parameter(v, secret.Reference, $"{path}.secrets[{i}].parameter");
+            }
+            else
+            {
+                SecretReferences.SecretsManager(v, secret.Reference, $"{path}.secrets[{i}].secretsManager", buildSuffix: true);
+            }
             KmsKey(secret.KmsKeyArn, v, $"{path}.secrets[{i}].kmsKeyArn");
         }
         KmsKey(b.RegistryCredentials?.KmsKeyArn, v, $"{path}.registryCredentials.kmsKeyArn");
         if (b.RegistryCredentials is { Store: SecretStore.ParameterStore } creds)
         {
-            v.Require(creds.Reference.StartsWith('/'), $"{path}.registryCredentials.parameterPath", creds.Reference,
-                "must be a parameter path starting with \"/\" under which \"username\" and \"password\" exist, for example \"/ci/dockerhub\".");
+            SecretReferences.Parameter(v, creds.Reference, $"{path}.registryCredentials.parameterPath", pathPrefix: true);
+        }
+        else if (b.RegistryCredentials is { } secretCreds)
+        {
+            // The buildspec reads NAME:username and NAME:password: the name itself takes no key.
+            SecretReferences.SecretsManager(v, secretCreds.Reference, $"{path}.registryCredentials.secretsManager");
         }
         foreach (var (runtime, version) in b.RuntimeVersions)
         {

@@ -28,7 +28,12 @@ public sealed class BlueGreenServiceProps
     public ICluster? Cluster { get; init; }
 
     /// <summary>Validates the props, collecting every problem under <paramref name="path"/>.</summary>
-    public static void Validate(DeploymentTarget target, ContainerSettings container, Validator v, string path)
+    /// <param name="target">The environment.</param>
+    /// <param name="container">The service's container settings, which the environment inherits from.</param>
+    /// <param name="v">Collects the problems.</param>
+    /// <param name="path">The environment's path, for example <c>services[0].environments[1]</c>.</param>
+    /// <param name="containerPath">The container settings' path, named when an inherited value is wrong.</param>
+    public static void Validate(DeploymentTarget target, ContainerSettings container, Validator v, string path, string containerPath = "container")
     {
         v.DnsLabel(target.Name, $"{path}.name", 20);
         v.AccountId(target.Account, $"{path}.account");
@@ -70,6 +75,7 @@ public sealed class BlueGreenServiceProps
         v.Require(target.TerminationWaitMinutes is null or >= 0 and <= 2880, $"{path}.terminationWaitMinutes", target.TerminationWaitMinutes,
             "must be from 0 to 2880 minutes (CodeDeploy's limit is two days).");
         v.Require(target.DesiredCount is null or >= 1 and <= 100, $"{path}.desiredCount", target.DesiredCount, "must be from 1 to 100.");
+        ContainerSettings.ValidateEnvironment(target.Environment, v, $"{path}.environment");
         if (target.TrafficShifting is { Kind: not TrafficShiftingKind.AllAtOnce } ts)
         {
             v.Require(ts.Percentage is >= 1 and <= 99, $"{path}.trafficShifting.percentage", ts.Percentage, "must be from 1 to 99.");
@@ -82,7 +88,8 @@ public sealed class BlueGreenServiceProps
         }
         if (target.Cpu is not null || target.Memory is not null)
         {
-            ContainerSettings.ValidateSize(target.Cpu ?? container.Cpu, target.Memory ?? container.Memory, v, path);
+            ContainerSettings.ValidateSize(target.Cpu ?? container.Cpu, target.Memory ?? container.Memory, v, path,
+                cpuFrom: target.Cpu is null ? $"{containerPath}.cpu" : null, memoryFrom: target.Memory is null ? $"{containerPath}.memory" : null);
         }
     }
 }

@@ -74,41 +74,88 @@ public sealed class ContainerSettings
         v.Require(HealthCheckPath.StartsWith('/') && HealthCheckPath.Length <= 1024 && !HealthCheckPath.Any(char.IsWhiteSpace) && !HealthCheckPath.Contains('?'),
             $"{path}.healthCheckPath", HealthCheckPath, "must be an absolute URL path without spaces or a query, for example \"/health\".");
         v.DnsLabel(ContainerName, $"{path}.containerName", 255);
-        foreach (var key in Environment.Keys.Concat(Secrets.Select(s => s.Name)))
+        foreach (var (secret, i) in Secrets.Select((s, i) => (s, i)))
         {
-            v.Require(System.Text.RegularExpressions.Regex.IsMatch(key, "^[A-Za-z_][A-Za-z0-9_]*$"), $"{path}.environment.{key}", key,
-                "is not a valid environment variable name. Use letters, digits and underscores, not starting with a digit.");
+            ValidateVariableName(secret.Name, v, $"{path}.secrets[{i}].name");
         }
+        ValidateEnvironment(Environment, v, $"{path}.environment");
         foreach (var dup in Secrets.GroupBy(s => s.Name).Where(g => g.Count() > 1 || Environment.ContainsKey(g.Key)))
         {
             v.Add($"{path}.secrets.{dup.Key}", dup.Key, "is defined more than once (as a secret and/or a plain variable). Keep one definition.");
         }
         foreach (var (secret, i) in Secrets.Select((s, i) => (s, i)))
         {
-            v.Require(secret.Store != SecretStore.ParameterStore || secret.Reference.StartsWith('/'), $"{path}.secrets[{i}].parameter", secret.Reference,
-                "must be a parameter name starting with \"/\", for example \"/orders/prod/db-password\".");
-            v.Require(!string.IsNullOrWhiteSpace(secret.Reference), $"{path}.secrets[{i}]", secret.Name, "names no secret or parameter.");
-        }
-        foreach (var (key, value) in Environment)
-        {
-            // Secrets belong in Secrets Manager or Parameter Store, never in templates.
-            v.Require(!LooksSecret(key), $"{path}.environment.{key}", value,
-                "looks like a secret in a plain environment variable. Move it to secrets (Secrets Manager or Parameter Store).");
+            if (!v.Require(!string.IsNullOrWhiteSpace(secret.Reference), $"{path}.secrets[{i}]", secret.Name, "names no secret or parameter."))
+            {
+                continue;
+            }
+            // The reference becomes an IAM resource and the valueFrom of the task definition.
+            if (secret.Store == SecretStore.ParameterStore)
+            {
+                Conventions.SecretReferences.Parameter(v, secret.Reference, $"{path}.secrets[{i}].parameter");
+            }
+            else
+            {
+                Conventions.SecretReferences.SecretsManager(v, secret.Reference, $"{path}.secrets[{i}].secretsManager");
+                if (secret.JsonKey is not null)
+                {
+                    Conventions.SecretReferences.JsonKey(v, secret.JsonKey, $"{path}.secrets[{i}].jsonKey");
+                }
+            }
         }
     }
+
+    /// <summary>
+    /// Checks plain environment variables: valid names, and no secret in a variable whose name says
+    /// it holds one (its value is never shown).
+    /// </summary>
+    public static void ValidateEnvironment(IReadOnlyDictionary<string, string> environment, Conventions.Validator v, string path)
+    {
+        foreach (var (key, value) in environment)
+        {
+            ValidateVariableName(key, v, $"{path}.{key}");
+            // Secrets belong in Secrets Manager or Parameter Store, never in templates.
+            v.Require(!IsSecretVariableName(key), $"{path}.{key}", Conventions.Validator.Hidden.SecretValue,
+                "looks like a secret in a plain environment variable. Move it to secrets (Secrets Manager or Parameter Store) and reference it by name.");
+        }
+    }
+
+    private static void ValidateVariableName(string key, Conventions.Validator v, string path) =>
+        v.Require(System.Text.RegularExpressions.Regex.IsMatch(key, "^[A-Za-z_][A-Za-z0-9_]*$"), path, key,
+            "is not a valid environment variable name. Use letters, digits and underscores, not starting with a digit.");
 
     /// <summary>Checks a Fargate CPU/memory pair; problems are reported as <paramref name="path"/>.cpu/.memory.</summary>
-    public static void ValidateSize(int cpu, int memory, Conventions.Validator v, string path)
+    /// <param name="cpu">The CPU units in effect.</param>
+    /// <param name="memory">The memory in effect.</param>
+    /// <param name="v">Collects the problems.</param>
+    /// <param name="path">The owner of the pair, for example <c>services[0].environments[1]</c>.</param>
+    /// <param name="cpuFrom">Where the CPU came from when <paramref name="path"/> does not set it (then an invalid CPU is reported there, not here).</param>
+    /// <param name="memoryFrom">Where the memory came from when <paramref name="path"/> does not set it.</param>
+    public static void ValidateSize(int cpu, int memory, Conventions.Validator v, string path, string? cpuFrom = null, string? memoryFrom = null)
     {
         var valid = ValidMemory(cpu);
-        if (v.Require(valid.Count > 0, $"{path}.cpu", cpu, "is not a Fargate CPU size. Use 256, 512, 1024, 2048, 4096, 8192 or 16384."))
+        if (valid.Count == 0)
         {
-            v.Require(valid.Contains(memory), $"{path}.memory", memory,
-                $"is not valid with {cpu} CPU units on Fargate. Use one of {valid[0]}..{valid[^1]} MiB ({string.Join(", ", valid.Take(4))}, ...).");
+            if (cpuFrom is null)
+            {
+                v.Add($"{path}.cpu", cpu, "is not a Fargate CPU size. Use 256, 512, 1024, 2048, 4096, 8192 or 16384.");
+            }
+            return;
+        }
+        if (!valid.Contains(memory))
+        {
+            var sizes = $"{valid[0]}..{valid[^1]} MiB ({string.Join(", ", valid.Take(4))}, ...)";
+            var cpuShown = cpuFrom is null ? $"{cpu} CPU units" : $"{cpu} CPU units (inherited from {cpuFrom})";
+            var fix = memoryFrom is not null ? $"Set {path}.memory to one of {sizes}."
+                : cpuFrom is not null ? $"Use one of {sizes}, or set {path}.cpu to a size that fits {memory} MiB."
+                : $"Use one of {sizes}.";
+            v.Add($"{path}.memory", memoryFrom is null ? memory : new Conventions.Validator.Inherited(memory, memoryFrom),
+                $"is not valid with {cpuShown} on Fargate. {fix}");
         }
     }
 
-    private static bool LooksSecret(string key) =>
+    /// <summary>True for an environment variable name that says it holds a secret (PASSWORD, TOKEN, ...).</summary>
+    public static bool IsSecretVariableName(string key) =>
         new[] { "PASSWORD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY" }.Any(k => key.Contains(k, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Fargate's valid memory sizes (MiB) for each CPU size.</summary>

@@ -25,6 +25,21 @@ public sealed record TrafficShifting(TrafficShiftingKind Kind, int Percentage = 
     /// <summary>10% for 5 minutes, then the rest: the default in production.</summary>
     public static TrafficShifting Canary10Percent5Minutes { get; } = new(TrafficShiftingKind.Canary, 10, 5);
 
+    /// <summary>The percentage of a canary or linear policy whose manifest entry gives none.</summary>
+    public const int DefaultPercentage = 10;
+
+    /// <summary>The minutes of a canary policy whose manifest entry gives none.</summary>
+    public const int DefaultCanaryMinutes = 5;
+
+    /// <summary>The minutes of a linear policy whose manifest entry gives none.</summary>
+    public const int DefaultLinearMinutes = 1;
+
+    /// <summary>Every policy as a manifest writes it, for messages about a policy that is none of them.</summary>
+    public static string ManifestForms { get; } =
+        $"allAtOnce (everything once the green tasks are healthy), "
+        + $"{{type: canary, percentage: {DefaultPercentage}, minutes: {DefaultCanaryMinutes}}} ({DefaultPercentage}% first, the rest {DefaultCanaryMinutes} minutes later) "
+        + $"or {{type: linear, percentage: {DefaultPercentage}, minutes: {DefaultLinearMinutes}}} ({DefaultPercentage}% more every {DefaultLinearMinutes} minute)";
+
     /// <summary>A canary policy.</summary>
     public static TrafficShifting Canary(int percentage, int minutes) => new(TrafficShiftingKind.Canary, percentage, minutes);
 

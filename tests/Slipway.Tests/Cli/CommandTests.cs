@@ -83,4 +83,20 @@ public sealed class CommandTests
         Assert.Contains("are the examples' placeholders", errors);
         Assert.True(File.Exists(Path.Combine(outdir, "manifest.json")));
     }
+
+    [Fact]
+    public void Synth_refuses_a_secret_pasted_as_a_secret_name_before_anything_is_written()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"secret-{Guid.NewGuid():N}.yaml");
+        var outdir = Path.Combine(Path.GetTempPath(), $"synth-{Guid.NewGuid():N}");
+        File.WriteAllText(file, ManifestLoaderTests.Valid.Replace("healthCheckPath: /health",
+            "healthCheckPath: /health\n      secrets:\n        - { name: DB_PASSWORD, secretsManager: \"Sup3r S3cret!\" }"));
+
+        var (code, output, errors) = Run("synth", "-f", file, "-o", outdir, "--no-cache");
+
+        Assert.Equal(1, code);
+        Assert.Contains("services[0].container.secrets[0].secretsManager: (value hidden: it looks like a secret, not a name)", errors);
+        Assert.DoesNotContain("S3cret", output + errors);
+        Assert.False(Directory.Exists(outdir) && Directory.EnumerateFiles(outdir, "*", SearchOption.AllDirectories).Any(f => File.ReadAllText(f).Contains("S3cret")));
+    }
 }
