@@ -286,6 +286,13 @@ function derive(assembly, index) {
     const cred = p.Environment && p.Environment.RegistryCredential;
     if (cred && cred.CredentialProvider === 'SECRETS_MANAGER') secretCalls(group, actor, stack, 'secrets-manager', cred.Credential, `${why}: registry credential of the build image`);
     // ECR: push what the buildspec pushes; pull the build image itself when the role pulls it.
+    // ECR API calls the buildspec makes with the AWS CLI on a named repository (for example the
+    // promotion tag: batch-get-image, describe-images, put-image): `aws ecr put-image` is ecr:PutImage.
+    for (const m of text.matchAll(/aws ecr ([a-z-]+) --repository-name \\?"?\$?\{?([A-Za-z0-9_./-]+)\}?/g)) {
+      const repoName = (env.variables || {})[m[2]] ?? m[2];
+      const action = `ecr:${m[1].split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}`;
+      add(group, actor, action, `arn:aws:ecr:${stack.region}:${stack.account}:repository/${repoName}`, { why: `${why}: the buildspec runs aws ecr ${m[1]} on ${repoName}` });
+    }
     for (const repo of projectPushes.get(arn) || []) {
       for (const a of ECR_PUSH) add(group, actor, a, repo, { why: `${why}: the buildspec pushes to this repository` });
       add(group, actor, 'ecr:GetAuthorizationToken', '*', { why: `${why}: docker login to ECR` });
