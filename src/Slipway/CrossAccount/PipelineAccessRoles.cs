@@ -23,11 +23,15 @@ public sealed class PipelineAccessRolesProps
 
     /// <summary>Whether the artifacts are encrypted with the pipeline's customer-managed key.</summary>
     public required bool ArtifactsUseKms { get; init; }
+
+    /// <summary>Whether the pipeline runs integration tests in this environment.</summary>
+    /// <remarks>Default: false: no integration-test role (nothing would use its RunTask and PassRole grants).</remarks>
+    public bool RunsIntegrationTests { get; init; }
 }
 
 /// <summary>
 /// The roles the pipeline assumes inside an environment's account: one to deploy through
-/// CodeDeploy, one to run integration-test tasks. Each trusts only the pipeline's own role in the
+/// CodeDeploy and, where the environment has integration tests, one to run their tasks. Each trusts only the pipeline's own role in the
 /// tooling account (by name), and each name is deterministic so the pipeline can refer to it.
 /// </summary>
 public sealed class PipelineAccessRoles : Construct
@@ -35,8 +39,8 @@ public sealed class PipelineAccessRoles : Construct
     /// <summary>The role the pipeline's deploy action runs with.</summary>
     public Role DeployRole { get; }
 
-    /// <summary>The role the integration-test build assumes.</summary>
-    public Role IntegrationTestRole { get; }
+    /// <summary>The role the integration-test build assumes, when the environment has integration tests.</summary>
+    public Role? IntegrationTestRole { get; }
 
     /// <summary>Creates the roles.</summary>
     public PipelineAccessRoles(Construct scope, string id, PipelineAccessRolesProps props) : base(scope, id)
@@ -100,7 +104,17 @@ public sealed class PipelineAccessRoles : Construct
             $"Resource::arn:aws:s3:::{SharedNames.ArtifactBucket(names, props.ToolingAccount)}/*",
             $"Resource::arn:aws:kms:{props.ToolingRegion}:{props.ToolingAccount}:key/*");
 
-        IntegrationTestRole = new Role(this, "IntegrationTestRole", new RoleProps
+        if (props.RunsIntegrationTests)
+        {
+            IntegrationTestRole = CreateIntegrationTestRole(props, names, service);
+        }
+    }
+
+    private Role CreateIntegrationTestRole(PipelineAccessRolesProps props, ResourceNames names, BlueGreenService service)
+    {
+        var stack = Stack.Of(this);
+        var (partition, region, account) = (stack.Partition, stack.Region, stack.Account);
+        var role = new Role(this, "IntegrationTestRole", new RoleProps
         {
             RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.IntegrationTestRole(names)),
             AssumedBy = TrustedPipelineRole(props.ToolingAccount, SharedNames.IntegrationTestBuildRole(names)),
@@ -108,46 +122,47 @@ public sealed class PipelineAccessRoles : Construct
         });
         var clusterArn = service.Cluster.ClusterArn;
         var family = SharedNames.TaskFamily(names);
-        IntegrationTestRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ReadService",
             Actions = new[] { "ecs:DescribeServices" },
             Resources = new[] { service.Service.ServiceArn },
         }));
-        IntegrationTestRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "RunTestTask",
             Actions = new[] { "ecs:RunTask" },
             Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task-definition/{family}:*" },
             Conditions = new Dictionary<string, object> { ["ArnEquals"] = new Dictionary<string, object> { ["ecs:cluster"] = clusterArn } },
         }));
-        IntegrationTestRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "WatchAndStopTestTask",
             Actions = new[] { "ecs:DescribeTasks", "ecs:StopTask" },
             Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task/{service.Cluster.ClusterName}/*" },
         }));
-        IntegrationTestRole.AddToPolicy(PassTaskRoles(service));
-        IntegrationTestRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        role.AddToPolicy(PassTaskRoles(service));
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ReadTestLogs",
             Actions = new[] { "logs:GetLogEvents" },
             Resources = new[] { service.LogGroup.LogGroupArn },
         }));
-        IntegrationTestRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ReadRuntimeParameters",
             Actions = new[] { "ssm:GetParameter", "ssm:GetParameters" },
             Resources = new[] { $"arn:{partition}:ssm:{region}:{account}:parameter{names.ParameterPath("*")}" },
         }));
-        Guardrails.DenyTerminateInstances(IntegrationTestRole);
-        NagSuppressions.OnTree(IntegrationTestRole, "AwsSolutions-IAM5",
+        Guardrails.DenyTerminateInstances(role);
+        NagSuppressions.OnTree(role, "AwsSolutions-IAM5",
             "Test tasks get fresh ids: RunTask is scoped to the service's task family and cluster, Describe/StopTask to tasks of that cluster, parameters to the service's own path; the TerminateInstances statement is a deny.",
             "Resource::*", $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task-definition/{family}:*",
             // A created cluster appears as a reference, an imported one by its name.
             $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task/{(service.Cluster.Node.DefaultChild is null ? service.Cluster.ClusterName : NagSuppressions.Ref(service.Cluster))}/*",
             $"Resource::arn:<AWS::Partition>:ssm:{stack.Region}:{stack.Account}:parameter{names.ParameterPath("*")}",
             $"Resource::{NagSuppressions.Ref(service.LogGroup, "Arn")}");
+        return role;
     }
 
     private static IPrincipal TrustedPipelineRole(string toolingAccount, string roleName) =>

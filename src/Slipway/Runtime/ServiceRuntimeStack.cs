@@ -62,6 +62,7 @@ public sealed class ServiceRuntimeStack : Stack
             ToolingRegion = definition.ToolingRegion,
             Service = Service,
             ArtifactsUseKms = definition.ArtifactsUseKms,
+            RunsIntegrationTests = target.IntegrationTests is not null,
         });
         new Observability.RuntimeDashboard(this, "Observability", new Observability.RuntimeDashboardProps { Service = Service, Names = Names, Emails = definition.Notifications.Emails });
 

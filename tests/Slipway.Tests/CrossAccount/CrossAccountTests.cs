@@ -72,6 +72,19 @@ public sealed class CrossAccountTests : IClassFixture<CrossAccountFixture>
     }
 
     [Fact]
+    public void Only_an_environment_with_integration_tests_has_a_role_that_may_run_test_tasks()
+    {
+        // staging runs integration tests, prod does not: prod holds no role with RunTask and PassRole.
+        string[] RoleNames(int index) => _f.Scenario.Resources(_f.Scenario.Services[0].Runtimes[index], "AWS::IAM::Role")
+            .Select(r => r.Resource["Properties"]!["RoleName"]!.GetValue<string>()).ToArray();
+        Assert.Contains("orders-staging-itest-dev", RoleNames(0));
+        Assert.DoesNotContain(RoleNames(1), n => n.Contains("itest", StringComparison.Ordinal));
+        var prodRunTask = Json.Statements(_f.Scenario.Json(_f.Scenario.Services[0].Runtimes[1]))
+            .Where(s => s.Statement["Effect"]!.GetValue<string>() == "Allow" && Json.List(s.Statement["Action"]).Contains("ecs:RunTask"));
+        Assert.Empty(prodRunTask);
+    }
+
+    [Fact]
     public void Each_deploy_action_runs_with_the_role_of_its_environments_account()
     {
         var stages = _f.Scenario.Single(_f.Pipeline, "AWS::CodePipeline::Pipeline")["Properties"]!["Stages"]!.AsArray();
