@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.CodeBuild;
 using Amazon.CDK.AWS.IAM;
+using Slipway.Conventions;
 
 namespace Slipway.Build;
 
@@ -21,30 +22,6 @@ namespace Slipway.Build;
 /// </remarks>
 public static class BuildSecretGrants
 {
-    /// <summary>The ARN of a Parameter Store parameter: an ARN as is; a name, with or without its leading slash, as parameter/NAME.</summary>
-    /// <remarks>https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html#awssystemsmanager-resources-for-iam-policies</remarks>
-    public static string ParameterArn(string partition, string region, string account, string reference) =>
-        reference.StartsWith("arn:", StringComparison.Ordinal)
-            ? reference
-            : $"arn:{partition}:ssm:{region}:{account}:parameter/{reference.TrimStart('/')}";
-
-    /// <summary>
-    /// The ARN of the secret a buildspec reference names. References are
-    /// <c>secret-id[:json-key[:version-stage[:version-id]]]</c>, where secret-id is a name or an ARN.
-    /// An ARN is used as is (its first seven colon-separated parts); a name becomes
-    /// <c>secret:NAME-??????</c>, matching the six random characters Secrets Manager appends
-    /// (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html).
-    /// </summary>
-    public static string SecretArn(string partition, string region, string account, string reference)
-    {
-        if (reference.StartsWith("arn:", StringComparison.Ordinal))
-        {
-            return string.Join(':', reference.Split(':').Take(7));
-        }
-        var name = reference.Split(':')[0];
-        return $"arn:{partition}:secretsmanager:{region}:{account}:secret:{name}-??????";
-    }
-
     /// <summary>Grants <paramref name="project"/> exactly the parameters, secrets and keys its buildspec reads.</summary>
     public static void Grant(IProject project, BuildSpecDocument spec)
     {
@@ -54,7 +31,7 @@ public static class BuildSecretGrants
         }
         var stack = Stack.Of(project);
         var (partition, region, account) = (stack.Partition, stack.Region, stack.Account);
-        var parameters = spec.ParameterStore.Values.Select(r => ParameterArn(partition, region, account, r)).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var parameters = spec.ParameterStore.Values.Select(r => SecretReferences.ParameterArn(partition, region, account, r)).Distinct().Order(StringComparer.Ordinal).ToArray();
         if (parameters.Length > 0)
         {
             project.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
@@ -64,7 +41,7 @@ public static class BuildSecretGrants
                 Resources = parameters,
             }));
         }
-        var secrets = spec.SecretsManager.Values.Select(r => SecretArn(partition, region, account, r)).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var secrets = spec.SecretsManager.Values.Select(r => SecretReferences.SecretArn(partition, region, account, r)).Distinct().Order(StringComparer.Ordinal).ToArray();
         if (secrets.Length > 0)
         {
             project.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps

@@ -49,7 +49,7 @@ public static partial class SecretReferences
 
     /// <summary>True for a secret name or ARN that is not a credential in a well-known format.</summary>
     public static bool IsSecretNameOrArn(string? id) =>
-        id is not null && !Validator.LooksLikeCredential(id) && (SecretName().IsMatch(id) && id.Length <= MaxSecretNameLength || SecretArn().IsMatch(id));
+        id is not null && !Validator.LooksLikeCredential(id) && (SecretName().IsMatch(id) && id.Length <= MaxSecretNameLength || SecretArnPattern().IsMatch(id));
 
     /// <summary>
     /// A Parameter Store parameter name starting with "/" (or, with <paramref name="pathPrefix"/>,
@@ -92,6 +92,26 @@ public static partial class SecretReferences
             path, Validator.Shown(value),
             "is not a key of a JSON secret. Write the key's name (no spaces or \":\"), for example \"password\", never its value.");
 
+    /// <summary>The ARN of a Parameter Store parameter: an ARN as is; a name, with or without its leading slash, as parameter/NAME.</summary>
+    /// <remarks>https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html#awssystemsmanager-resources-for-iam-policies</remarks>
+    public static string ParameterArn(string partition, string region, string account, string reference) =>
+        reference.StartsWith("arn:", StringComparison.Ordinal)
+            ? reference
+            : $"arn:{partition}:ssm:{region}:{account}:parameter/{reference.TrimStart('/')}";
+
+    /// <summary>
+    /// The ARN of the secret a buildspec reference names. References are
+    /// <c>secret-id[:json-key[:version-stage[:version-id]]]</c>, where secret-id is a name or an ARN.
+    /// An ARN is used as is (its first seven colon-separated parts); a name becomes
+    /// <c>secret:NAME-??????</c>, matching the six random characters Secrets Manager appends
+    /// (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html).
+    /// </summary>
+    public static string SecretArn(string partition, string region, string account, string reference)
+    {
+        var id = SplitBuildReference(reference).Id;
+        return id.StartsWith("arn:", StringComparison.Ordinal) ? id : $"arn:{partition}:secretsmanager:{region}:{account}:secret:{id}-??????";
+    }
+
     // secret-id[:json-key[:version-stage[:version-id]]]; an ARN's own colons belong to the id.
     private static (string Id, string[] Suffix) SplitBuildReference(string reference)
     {
@@ -105,7 +125,7 @@ public static partial class SecretReferences
 
     // Partitions: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, ... ; the name may carry Secrets Manager's -XXXXXX suffix.
     [GeneratedRegex(@"^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$")]
-    private static partial Regex SecretArn();
+    private static partial Regex SecretArnPattern();
 
     [GeneratedRegex("^/[A-Za-z0-9_./-]+$")]
     private static partial Regex ParameterName();

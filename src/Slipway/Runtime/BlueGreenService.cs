@@ -432,7 +432,7 @@ public sealed class BlueGreenService : Construct
 
         var stack = Stack.Of(this);
         var secretArns = props.Container.Secrets.Where(s => s.Store == SecretStore.SecretsManager)
-            .Select(s => SecretArn(s.Reference, target)).Distinct().ToArray();
+            .Select(s => SecretReferences.SecretArn(stack.Partition, target.Region, target.Account, s.Reference)).Distinct().ToArray();
         if (secretArns.Length > 0)
         {
             ExecutionRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
@@ -443,7 +443,7 @@ public sealed class BlueGreenService : Construct
             }));
         }
         var parameterArns = props.Container.Secrets.Where(s => s.Store == SecretStore.ParameterStore)
-            .Select(s => $"arn:{stack.Partition}:ssm:{target.Region}:{target.Account}:parameter/{s.Reference.TrimStart('/')}").Distinct().ToArray();
+            .Select(s => SecretReferences.ParameterArn(stack.Partition, target.Region, target.Account, s.Reference)).Distinct().ToArray();
         if (parameterArns.Length > 0)
         {
             ExecutionRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
@@ -454,13 +454,6 @@ public sealed class BlueGreenService : Construct
             }));
         }
     }
-
-    /// <summary>The ARN pattern of a Secrets Manager secret given by name or ARN.</summary>
-    public static string SecretArn(string reference, DeploymentTarget target) =>
-        reference.StartsWith("arn:", StringComparison.Ordinal)
-            ? reference
-            // Secrets Manager appends six random characters to a secret's ARN.
-            : $"arn:aws:secretsmanager:{target.Region}:{target.Account}:secret:{reference}-??????";
 
     private IEcsDeploymentConfig DeploymentConfigFor(TrafficShifting shifting, ResourceNames names) =>
         shifting.PredefinedConfigName switch

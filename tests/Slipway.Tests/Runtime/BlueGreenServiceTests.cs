@@ -262,6 +262,7 @@ public sealed class BlueGreenServiceTests : IClassFixture<BlueGreenServiceFixtur
     {
         var statements = Json.Statements(_f.Scenario.Json(_f.Staging)).Where(s => s.LogicalId.Contains("ExecutionRole")).Select(s => s.Statement).ToList();
         var secrets = Assert.Single(statements, s => Json.List(s["Action"]).Contains("secretsmanager:GetSecretValue"));
-        Assert.Equal(new[] { "arn:aws:secretsmanager:us-east-1:111111111111:secret:orders/db-??????" }, Json.List(secrets["Resource"]));
+        // The partition is the stack's (aws, aws-cn, aws-us-gov), not a literal arn:aws.
+        Assert.Equal(new[] { "arn:<AWS::Partition>:secretsmanager:us-east-1:111111111111:secret:orders/db-??????" }, Json.List(secrets["Resource"]));
     }
 }
