@@ -22,6 +22,7 @@ problems=()
 T=""      # the current test's directory
 rc=""     # exit code of the last run
 out=""    # output (stdout + stderr) of the last run
+elapsed=0 # seconds from a signal to the exit (signal_while_polling)
 
 readonly ROLE_ARN="arn:aws:iam::222222222222:role/slipway-itest-orders"
 readonly TASK_ARN="arn:aws:ecs:eu-west-1:222222222222:task/orders-cluster/0123456789abcdef"
@@ -230,7 +231,9 @@ test_short_timeout_requests_the_minimum_session() {
     assert_call_has "sts assume-role" "--duration-seconds 902 "
 }
 
-test_hup_while_polling() {
+# signal_while_polling SIGNAL: starts the runner on a task that never stops, sends SIGNAL once it
+# polls, and waits for it; sets rc, out and elapsed (seconds from the signal to the exit).
+signal_while_polling() {
     build_env FAKE_AWS_SCENARIO=stuck POLL_SECONDS=5 TIMEOUT_SECONDS=600
     env -i "${env_args[@]}" bash "${script}" >"${T}/out" 2>&1 &
     local pid=$! waited=0
@@ -239,10 +242,16 @@ test_hup_while_polling() {
         waited=$(( waited + 1 ))
     done
     sleep 0.3
-    kill -HUP "${pid}"
+    kill "-$1" "${pid}"
+    local start=${SECONDS}
     wait "${pid}"
     rc=$?
+    elapsed=$(( SECONDS - start ))
     out="$(<"${T}/out")"
+}
+
+test_hup_while_polling() {
+    signal_while_polling HUP
     assert_rc 129
     assert_out "received SIGHUP"
     assert_calls "ecs stop-task" 1
@@ -284,21 +293,9 @@ test_invalid_configuration() {
 }
 
 test_term_while_polling() {
-    build_env FAKE_AWS_SCENARIO=stuck POLL_SECONDS=5 TIMEOUT_SECONDS=600
-    env -i "${env_args[@]}" bash "${script}" >"${T}/out" 2>&1 &
-    local pid=$! waited=0
-    while (( waited < 100 )) && ! grep -qF "ecs describe-tasks" "${T}/aws.log"; do
-        sleep 0.1
-        waited=$(( waited + 1 ))
-    done
-    sleep 0.3
-    kill -TERM "${pid}"
-    local start=${SECONDS}
-    wait "${pid}"
-    rc=$?
-    out="$(<"${T}/out")"
+    signal_while_polling TERM
     assert_rc 143
-    (( SECONDS - start <= 3 )) || problem "the script took $(( SECONDS - start ))s to react to TERM"
+    (( elapsed <= 3 )) || problem "the script took ${elapsed}s to react to TERM"
     assert_out "received SIGTERM"
     assert_calls "ecs stop-task" 1
     assert_call_has "ecs stop-task" "--cluster orders-cluster " "--task ${TASK_ARN} " \
