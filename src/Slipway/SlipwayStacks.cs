@@ -32,8 +32,6 @@ public static class SlipwayStacks
         var runtimes = definition.Environments.Select(target => new ServiceRuntimeStack(app, ResourceNames.Pascal(names.ForEnvironment(target.Name).Name("runtime")),
             new ServiceRuntimeStackProps { Definition = definition, Target = target, Suffix = suffix })).ToList();
         var pipeline = new ServicePipelineStack(app, ResourceNames.Pascal(names.Name("pipeline")), new ServicePipelineStackProps { Definition = definition, Suffix = suffix });
-        // Every role under the service's prefix, so a scoped bootstrap policy admits them all.
-        RoleNames.ApplyTo(pipeline, names);
         foreach (var runtime in runtimes)
         {
             pipeline.AddDependency(runtime, "The pipeline's key, bucket and repository policies name roles this stack creates.");
@@ -55,13 +53,8 @@ public static class SlipwayStacks
 
         var suffix = ResourceNames.SuffixFrom(app);
         var names = GitHubDeployStack.NamesFor(services, suffix);
-        var stacks = settings.HostAccounts(services).Select(account => new GitHubDeployStack(app, ResourceNames.Pascal(names.Name($"github-deploy-{account}")),
+        return settings.HostAccounts(services).Select(account => new GitHubDeployStack(app, ResourceNames.Pascal(names.Name($"github-deploy-{account}")),
             new GitHubDeployStackProps { Settings = settings, Services = services, HostAccount = account, Suffix = suffix })).ToList();
-        foreach (var stack in stacks)
-        {
-            RoleNames.ApplyTo(stack, names);
-        }
-        return stacks;
     }
 
 }

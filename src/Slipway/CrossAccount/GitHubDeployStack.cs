@@ -71,6 +71,7 @@ public sealed class GitHubDeployStack : Stack
             Service = "github-deploy",
         }.ApplyTo(this);
         Guardrails.ApplyPermissionsBoundary(this, settings.BoundaryFor(props.Services));
+        RoleNames.ApplyTo(this, names);
     }
 
     /// <summary>

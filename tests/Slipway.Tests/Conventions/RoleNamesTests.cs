@@ -93,6 +93,24 @@ public sealed class RoleNamesTests
     }
 
     [Fact]
+    public void A_pipeline_stack_used_on_its_own_names_its_roles_too()
+    {
+        // Without SlipwayStacks.Add: the stack names its roles itself, as a runtime stack does.
+        var app = new Amazon.CDK.App();
+        var stack = new Slipway.Pipeline.ServicePipelineStack(app, "Pipeline", new Slipway.Pipeline.ServicePipelineStackProps { Definition = Services.SingleAccount(), Suffix = "dev" });
+
+        var roles = Amazon.CDK.Assertions.Template.FromStack(stack).FindResources("AWS::IAM::Role");
+
+        Assert.NotEmpty(roles);
+        Assert.All(roles, role =>
+        {
+            var properties = (IDictionary<string, object>)((IDictionary<string, object>)role.Value)["Properties"];
+            Assert.True(properties.TryGetValue("RoleName", out var name) && name is string, $"{role.Key} has no literal RoleName");
+            Assert.StartsWith("orders-", (string)name!);
+        });
+    }
+
+    [Fact]
     public void Readme_bootstrap_policy_allows_role_actions_on_exactly_the_pattern()
     {
         var readme = File.ReadAllText(Repository.PathOf("README.md"));
