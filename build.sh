@@ -79,18 +79,23 @@ dotnet_tests() {
   if [ "$f" -gt 0 ]; then grep -E '^\s+Failed |Error Message|Assert|Exception' "$out" | head -80; fi
 }
 
-node_tests() {
-  local out="$log_dir/node-test.log"
-  # Test files by pattern (Node 22+ reads a directory argument as one file) and TAP output, whose
-  # "# pass"/"# fail" lines are counted. tools/access runs after synth_examples, over the
-  # assemblies it writes (access_proofs).
-  node --test --test-reporter=tap 'tools/nag/*.test.js' 'tools/actionlint/*.test.js' 'tests/Slipway.Tests/**/*.test.js' >"$out" 2>&1
+node_suite() { # node_suite NAME FAILURE_LINES COMMAND...: a node:test run in TAP, its "# pass"/"# fail" lines counted
+  local name=$1 failure_lines=$2; shift 2
+  local out; out="$log_dir/$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_').log"
+  "$@" >"$out" 2>&1
   local rc=$? p f
   p=$(grep -E '^# pass ' "$out" | tail -1 | grep -Eo '[0-9]+'); f=$(grep -E '^# fail ' "$out" | tail -1 | grep -Eo '[0-9]+')
   p=${p:-0}; f=${f:-0}
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  record "node --test (cdk-nag, actionlint, handlers)" "$p" "$f"
-  if [ "$f" -gt 0 ]; then grep -E 'not ok|Error' "$out" | head -40; fi
+  record "$name" "$p" "$f"
+  if [ "$f" -gt 0 ]; then grep -E "$failure_lines" "$out" | head -60; fi
+}
+
+node_tests() {
+  # Test files by pattern (Node 22+ reads a directory argument as one file) and TAP output.
+  # tools/access runs after synth_examples, over the assemblies it writes (access_proofs).
+  node_suite "node --test (cdk-nag, actionlint, handlers)" 'not ok|Error' \
+    node --test --test-reporter=tap 'tools/nag/*.test.js' 'tools/actionlint/*.test.js' 'tests/Slipway.Tests/**/*.test.js'
 }
 
 sample_tests() { # the commands the pipeline runs on the sample service, run for real
@@ -131,15 +136,11 @@ synth_examples() { # every manifest through the real CDK CLI (cdk.json), then cd
 }
 
 access_proofs() { # IAM access proofs (tools/access, @cloud-copilot/iam-simulate) over every synthesized assembly
-  local out="$log_dir/access.log" dirs rc p f
+  local dirs
   dirs=$(find cdk.out/examples -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort | paste -sd: -)
-  ACCESS_ASSEMBLIES="$dirs" node --test --test-reporter=tap 'tools/access/*.test.js' >"$out" 2>&1
-  rc=$?
-  p=$(grep -E '^# pass ' "$out" | tail -1 | grep -Eo '[0-9]+'); f=$(grep -E '^# fail ' "$out" | tail -1 | grep -Eo '[0-9]+')
-  p=${p:-0}; f=${f:-0}
-  if [ -z "$dirs" ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then f=$((f + 1)); fi
-  record "access proofs (iam-simulate)" "$p" "$f"
-  if [ "$f" -gt 0 ]; then grep -E '^\s+error: ["`]\[' "$out" | head -60; fi
+  if [ -z "$dirs" ]; then record "access proofs (iam-simulate)" 0 1; echo "no synthesized assemblies under cdk.out/examples"; return; fi
+  node_suite "access proofs (iam-simulate)" '^\s+error: ["`]\[' \
+    env ACCESS_ASSEMBLIES="$dirs" node --test --test-reporter=tap 'tools/access/*.test.js'
 }
 
 case "${1:-test}" in
