@@ -46,6 +46,7 @@ public static class Cli
             Suffix = r.GetValue(suffixOption),
             CacheDirectory = r.GetValue(noCacheOption) ? null : SynthesisOptions.DefaultCacheDirectory,
             Jobs = r.GetValue(jobsOption) ?? new SynthesisOptions().Jobs,
+            Warn = errors.WriteLine,
         };
 
         var synth = new Command("synth", "Synthesize the manifest into a CDK cloud assembly (what cdk.json runs). Services whose manifest section, Slipway version and CDK context are unchanged are reused from .slipway/cache.")
@@ -129,9 +130,21 @@ public static class Cli
             Report(errors, e.Problems);
             return UserError;
         }
+        catch (SynthesisResourceException e)
+        {
+            // The machine, not the manifest: memory, a killed process, a full disk. Exit 1, as for
+            // other problems the user can fix; 3 stays for bugs.
+            errors.WriteLine($"error: {e.Message}");
+            return UserError;
+        }
         catch (IOException e)
         {
             errors.WriteLine($"error: {e.Message}");
+            return UserError;
+        }
+        catch (Exception e) when (SynthesisFailures.ResourceProblem(e) is { } problem)
+        {
+            errors.WriteLine($"error: {problem}. To fix: give the machine more memory or disk space, and run again.");
             return UserError;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

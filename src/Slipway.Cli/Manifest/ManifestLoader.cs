@@ -28,13 +28,14 @@ public static partial class ManifestLoader
         {
             throw new ManifestException(new[] { $"{path}: no such file. Create it (copy one from examples/) or pass another with -f." });
         }
-        return Read(path, File.ReadAllText(path));
+        return Read(path, ManifestLimits.ReadText(path));
     }
 
     /// <summary>Loads and validates manifest text, keeping the text and each service's section.</summary>
     public static LoadedManifest Read(string fileName, string text)
     {
         var doc = YamlDocument.Parse(fileName, text);
+        ManifestLimits.CheckCounts(doc);
         var structural = ManifestSchema.Validate(doc).ToList();
         if (structural.Count > 0)
         {

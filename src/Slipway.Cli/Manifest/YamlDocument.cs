@@ -26,13 +26,18 @@ public sealed partial class YamlDocument
         FileName = fileName;
     }
 
-    /// <summary>Parses <paramref name="text"/>; YAML syntax errors become a <see cref="ManifestException"/>.</summary>
+    /// <summary>
+    /// Parses <paramref name="text"/>; YAML syntax errors, and text beyond <see cref="ManifestLimits"/>
+    /// (size, nodes with aliases expanded, depth), become a <see cref="ManifestException"/>.
+    /// </summary>
     public static YamlDocument Parse(string fileName, string text)
     {
+        ManifestLimits.CheckSize(fileName, text);
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            // Counted while it is read: the limits stop an alias bomb before anything is built.
+            stream.Load(new ManifestLimits.Counting(new Parser(new StringReader(text)), fileName));
         }
         // YamlDotNet fails on some unclosed flow collections with InvalidOperationException.
         catch (Exception e) when (e is YamlException or InvalidOperationException)
@@ -87,7 +92,14 @@ public sealed partial class YamlDocument
                 var obj = new JObject();
                 foreach (var (keyNode, valueNode) in map.Children)
                 {
-                    var key = ((YamlScalarNode)keyNode).Value ?? "";
+                    if (keyNode is not YamlScalarNode keyScalar)
+                    {
+                        throw new ManifestException(new[]
+                        {
+                            $"{FileName}:{keyNode.Start.Line}:{keyNode.Start.Column}: a key must be a field name (text), not a {(keyNode is YamlSequenceNode ? "list" : "mapping")}. Write `name: value`.",
+                        });
+                    }
+                    var key = keyScalar.Value ?? "";
                     var childPath = path.Length == 0 ? key : $"{path}.{key}";
                     _positions[childPath] = (keyNode.Start.Line, keyNode.Start.Column);
                     obj[key] = Convert(valueNode, childPath);

@@ -43,6 +43,7 @@ public static class CloudAssemblyMerge
             .ToDictionary(c => c.Key, c => c.Value!.GetValue<string>())));
 
         Directory.CreateDirectory(outdir);
+        AtomicFiles.RemoveLeftovers(outdir);
         var manifests = units.Select(u => JsonNode.Parse(File.ReadAllText(Path.Combine(u, "manifest.json")))!.AsObject()).ToList();
 
         var artifacts = new JsonObject();
@@ -107,10 +108,10 @@ public static class CloudAssemblyMerge
         {
             CopyContent(unit, outdir);
         }
-        File.Copy(Path.Combine(units[0], "cdk.out"), Path.Combine(outdir, "cdk.out"), overwrite: true);
-        WriteTree(units, Path.Combine(outdir, "tree.json"));
+        AtomicFiles.Copy(Path.Combine(units[0], "cdk.out"), Path.Combine(outdir, "cdk.out"));
+        AtomicFiles.Write(Path.Combine(outdir, "tree.json"), temporary => WriteTree(units, temporary));
         // manifest.json last: the CDK CLI reads it first, and it names only files already written.
-        File.WriteAllText(Path.Combine(outdir, "manifest.json"), merged.ToJsonString(Output));
+        AtomicFiles.WriteText(Path.Combine(outdir, "manifest.json"), merged.ToJsonString(Output));
 
         var stackFacts = unitFiles.SelectMany(f => f["stacks"]!.AsObject()).ToDictionary(s => s.Key, s => s.Value!);
         return artifacts.Where(a => a.Value!["type"]!.GetValue<string>() == "aws:cloudformation:stack").Select(a =>
@@ -178,8 +179,8 @@ public static class CloudAssemblyMerge
         }
     }
 
-    // Templates and asset manifests are copied over older copies; asset directories are named by
-    // the hash of their content, so one that exists already is the same and is left as it is.
+    // Templates and asset manifests replace older copies whole (AtomicFiles); asset directories are
+    // named by the hash of their content, so one that exists already is the same and is left as it is.
     private static void CopyContent(string unit, string outdir)
     {
         foreach (var file in Directory.EnumerateFiles(unit))
@@ -187,7 +188,7 @@ public static class CloudAssemblyMerge
             var name = Path.GetFileName(file);
             if (!AssemblyFiles.Contains(name))
             {
-                File.Copy(file, Path.Combine(outdir, name), overwrite: true);
+                AtomicFiles.Copy(file, Path.Combine(outdir, name));
             }
         }
         foreach (var dir in Directory.EnumerateDirectories(unit))
@@ -202,21 +203,30 @@ public static class CloudAssemblyMerge
 
     private static void CopyDirectory(string source, string target)
     {
-        var staging = target + ".tmp-" + Guid.NewGuid().ToString("N");
-        Directory.CreateDirectory(staging);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var to = Path.Combine(staging, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to);
-        }
+        var staging = AtomicFiles.TemporaryName(target);
         try
         {
+            Directory.CreateDirectory(staging);
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var to = Path.Combine(staging, Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(file, to);
+            }
             Directory.Move(staging, target);
         }
         catch (IOException) when (Directory.Exists(target))
         {
+            // Another synthesis into the same directory put it there first; the content is the same.
             Directory.Delete(staging, recursive: true);
+        }
+        catch
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+            throw;
         }
     }
 }

@@ -44,7 +44,7 @@ public static class ManifestSynthesis
             var environmentContext = SynthesisCache.EnvironmentContext();
             var keys = manifest.Services.Select((s, i) => SynthesisCache.Key(manifest.Sections[i],
                 ServiceSynthesis.Context(new[] { s }, options.Suffix), environmentContext)).ToList();
-            var entries = keys.Select(k => temporary is null ? cache.Find(k) : null).ToList();
+            var entries = keys.Select((k, i) => temporary is null ? Lookup(cache, k, manifest.Services[i].Name, options) : null).ToList();
             Timings.Lap($"cache lookup ({entries.Count(e => e is not null)} of {entries.Count} services cached)");
 
             var missing = Enumerable.Range(0, keys.Count).Where(i => entries[i] is null).ToList();
@@ -56,7 +56,15 @@ public static class ManifestSynthesis
                 entries[i] = cache.Publish(keys[i], work[i]);
             }
 
-            var stacks = CloudAssemblyMerge.Write(entries.Select(e => e!).ToList(), outdir);
+            IReadOnlyList<SynthesizedStack> stacks;
+            try
+            {
+                stacks = CloudAssemblyMerge.Write(entries.Select(e => e!).ToList(), outdir);
+            }
+            catch (IOException e) when (SynthesisFailures.ResourceProblem(e) is { } problem)
+            {
+                throw new SynthesisResourceException($"the cloud assembly could not be written to {outdir}: {problem}. Free space there, or write elsewhere with -o DIR, and run again. Every file already in {outdir} is complete: each is replaced whole or not at all.", e);
+            }
             Timings.Lap("merge into one cloud assembly");
             if (temporary is null)
             {
@@ -71,6 +79,17 @@ public static class ManifestSynthesis
                 Directory.Delete(temporary, recursive: true);
             }
         }
+    }
+
+    // A damaged entry is discarded by the cache; the service is then synthesized like a new one.
+    private static string? Lookup(SynthesisCache cache, string key, string service, SynthesisOptions options)
+    {
+        var entry = cache.Find(key, out var damage);
+        if (damage is not null)
+        {
+            options.Warn($"warning: the cached templates of service \"{service}\" ({Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.Combine(cache.Directory, key))}) are damaged ({damage}): discarded, synthesizing the service again.");
+        }
+        return entry;
     }
 
     /// <summary>
@@ -113,14 +132,18 @@ public static class ManifestSynthesis
         {
             var copy = Path.Combine(scratch, $"manifest-{Guid.NewGuid():N}.yaml");
             File.WriteAllText(copy, manifest.Text);
+            var failures = new List<(SynthesisWorkers.Worker Worker, SynthesisWorkers.Failure Failure)>();
             var done = false;
             try
             {
                 workers.AddRange(groups.Skip(1).Select(g => SynthesisWorkers.Start(self!.Value, copy, options.Suffix, g.Select(i => (i, work[i])))));
-                Synthesize(manifest, options, groups[0], work);
+                Synthesize(manifest, options, groups[0], work, processes);
                 foreach (var worker in workers)
                 {
-                    worker.Wait();
+                    if (worker.Wait() is { } failure)
+                    {
+                        failures.Add((worker, failure));
+                    }
                 }
                 done = true;
             }
@@ -132,20 +155,78 @@ public static class ManifestSynthesis
                 }
                 File.Delete(copy);
             }
+            foreach (var (worker, failure) in failures)
+            {
+                Retry(manifest, options, worker.Units, failure, work);
+            }
             Timings.Lap($"synthesize {missing.Count} service(s) in {processes} processes");
         }
         else
         {
-            Synthesize(manifest, options, groups[0], work);
+            Synthesize(manifest, options, groups[0], work, processes);
         }
     }
 
-    private static void Synthesize(LoadedManifest manifest, SynthesisOptions options, IEnumerable<int> indexes, IReadOnlyDictionary<int, string> work)
+    // A worker that died (killed for memory, a crash) loses only its own services: they are
+    // synthesized once more here, where the runtime is already warm, before the synthesis gives up.
+    private static void Retry(LoadedManifest manifest, SynthesisOptions options, IReadOnlyList<int> units, SynthesisWorkers.Failure failure, IReadOnlyDictionary<int, string> work)
+    {
+        var names = SynthesisFailures.Services(units.Select(i => manifest.Services[i].Name));
+        options.Warn($"warning: the synthesis worker (pid {failure.ProcessId}) for {names} {failure.What}; synthesizing {(units.Count == 1 ? "it" : "them")} again in this process."
+            + (failure.Resource ? $" If this recurs, {SynthesisFailures.MemoryAdvice}." : ""));
+        foreach (var i in units)
+        {
+            // Whatever the worker wrote before it died is not used.
+            Directory.Delete(work[i], recursive: true);
+            Directory.CreateDirectory(work[i]);
+        }
+        try
+        {
+            Synthesize(manifest, options, units, work, processes: 1);
+        }
+        catch (SynthesisResourceException e)
+        {
+            throw new SynthesisResourceException($"{names} could not be synthesized: the synthesis worker (pid {failure.ProcessId}) {failure.What}, and synthesizing {(units.Count == 1 ? "it" : "them")} again in this process failed too: {(e.InnerException as SynthesisResourceException ?? e).Message}", e);
+        }
+    }
+
+    private static void Synthesize(LoadedManifest manifest, SynthesisOptions options, IEnumerable<int> indexes, IReadOnlyDictionary<int, string> work, int processes)
     {
         foreach (var i in indexes)
         {
-            ServiceSynthesis.Run(manifest.Services[i], options.Suffix, work[i]);
+            try
+            {
+                SynthesizeOne(manifest.Services[i], options.Suffix, work[i], processes: processes);
+            }
+            catch (SynthesisResourceException e) when (e.InnerException is not SynthesisResourceException)
+            {
+                throw new SynthesisResourceException($"{SynthesisFailures.Services(new[] { manifest.Services[i].Name })} could not be synthesized: {e.Message}", e);
+            }
             Timings.Lap($"synthesize {manifest.Services[i].Name}");
+        }
+    }
+
+    /// <summary>
+    /// Synthesizes one service (<see cref="ServiceSynthesis.Run"/>); when the machine stops it (the
+    /// JavaScript runtime ended, memory, a full disk), throws a <see cref="SynthesisResourceException"/>
+    /// that says so and what to do, instead of the runtime's own error.
+    /// </summary>
+    /// <param name="service">The service.</param>
+    /// <param name="suffix">The environment suffix.</param>
+    /// <param name="outdir">Where its assembly is written.</param>
+    /// <param name="processes">How many processes synthesize at once (the advice differs for one).</param>
+    public static void SynthesizeOne(ServiceDefinition service, string? suffix, string outdir, int processes)
+    {
+        try
+        {
+            ServiceSynthesis.Run(service, suffix, outdir);
+        }
+        catch (Exception e) when (e is not SynthesisResourceException && SynthesisFailures.ResourceProblem(e) is { } problem)
+        {
+            var advice = problem.StartsWith("the disk is full", StringComparison.Ordinal)
+                ? "free some disk space and run again"
+                : processes > 1 ? SynthesisFailures.MemoryAdvice : "give the machine more memory";
+            throw new SynthesisResourceException($"{problem}. To fix: {advice}.", e);
         }
     }
 }

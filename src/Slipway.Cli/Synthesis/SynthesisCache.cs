@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -19,14 +20,26 @@ namespace Slipway.Cli.Synthesis;
 /// </list>
 /// Any change to one of them gives another key, so a stale entry is never used; old entries are
 /// removed after <see cref="RetentionDays"/> days without use.
+/// <para>
+/// An entry is published whole (a rename) with <see cref="DigestFile"/>, the SHA-256 and size of
+/// every file in it; <see cref="Find"/> checks them before the entry is used, so a file cut short
+/// by a full disk or a killed copy, deleted or edited by hand is never copied into a cloud
+/// assembly: the entry is discarded and the service synthesized again.
+/// </para>
 /// </summary>
 public sealed class SynthesisCache
 {
     /// <summary>Entries unused for this many days are deleted.</summary>
     public const int RetentionDays = 14;
 
-    // Bump when the layout of an entry or the way keys are computed changes.
-    private const string FormatVersion = "slipway-synthesis-cache/1";
+    /// <summary>The file of an entry that lists every other file in it with its size and SHA-256.</summary>
+    public const string DigestFile = "slipway-digest.json";
+
+    /// <summary>
+    /// The layout of entries and the way keys are computed, part of every key: entries of another
+    /// format are never read. Bump it when either changes (2: entries carry <see cref="DigestFile"/>).
+    /// </summary>
+    public const string FormatVersion = "slipway-synthesis-cache/2";
 
     private static readonly Lazy<string> Code = new(CodeIdentity);
 
@@ -40,22 +53,86 @@ public sealed class SynthesisCache
     /// <param name="section">The service's manifest section (compact JSON).</param>
     /// <param name="context">The context Slipway seeds for the service.</param>
     /// <param name="environmentContext">The context from the CDK CLI, from <see cref="EnvironmentContext"/>.</param>
-    public static string Key(string section, IReadOnlyDictionary<string, object> context, string environmentContext)
+    public static string Key(string section, IReadOnlyDictionary<string, object> context, string environmentContext) =>
+        Key(FormatVersion, Code.Value, section, context, environmentContext);
+
+    /// <summary>The key of <see cref="Key(string, IReadOnlyDictionary{string, object}, string)"/> for another cache format and code identity.</summary>
+    public static string Key(string format, string code, string section, IReadOnlyDictionary<string, object> context, string environmentContext)
     {
         var text = string.Join("\n",
-            FormatVersion,
-            Code.Value,
+            format,
+            code,
             section,
             JsonSerializer.Serialize(context),
             environmentContext);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32].ToLowerInvariant();
     }
 
-    /// <summary>The entry of <paramref name="key"/>, when it is complete.</summary>
-    public string? Find(string key)
+    /// <summary>The code identity in every key: the name, version and module version id of each assembly that shapes the templates.</summary>
+    public static string CodeVersion => Code.Value;
+
+    /// <summary>The entry of <paramref name="key"/>, when it exists and every file in it is as written.</summary>
+    public string? Find(string key) => Find(key, out _);
+
+    /// <summary>
+    /// The entry of <paramref name="key"/>, when it exists and every file in it is as written. An
+    /// entry that is not is discarded (moved aside, then deleted) and <paramref name="damage"/> says
+    /// what was wrong with it ("OrdersPipelineDev.template.json is 7 bytes, 226,101 when written").
+    /// </summary>
+    public string? Find(string key, out string? damage)
     {
+        damage = null;
         var entry = Path.Combine(Directory, key);
-        return File.Exists(Path.Combine(entry, ServiceSynthesis.UnitFile)) ? entry : null;
+        if (!System.IO.Directory.Exists(entry))
+        {
+            return null;
+        }
+        damage = Verify(entry);
+        if (damage is null)
+        {
+            return entry;
+        }
+        Discard(entry);
+        return null;
+    }
+
+    /// <summary>What is wrong with the entry at <paramref name="entry"/>, or null when every file is as written.</summary>
+    public static string? Verify(string entry)
+    {
+        var digestFile = Path.Combine(entry, DigestFile);
+        if (!File.Exists(digestFile))
+        {
+            return $"{DigestFile}, the list of its files, is missing";
+        }
+        Dictionary<string, (long Bytes, string Sha256)> written;
+        try
+        {
+            written = JsonNode.Parse(File.ReadAllText(digestFile))!["files"]!.AsObject()
+                .ToDictionary(f => f.Key, f => (f.Value!["bytes"]!.GetValue<long>(), f.Value["sha256"]!.GetValue<string>()), StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            return $"{DigestFile}, the list of its files, is damaged";
+        }
+        foreach (var (file, (bytes, sha256)) in written.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            var path = Path.Combine(entry, file);
+            if (!File.Exists(path))
+            {
+                return $"{file} is missing";
+            }
+            var length = new FileInfo(path).Length;
+            if (length != bytes)
+            {
+                return $"{file} is {length.ToString("N0", CultureInfo.InvariantCulture)} bytes, {bytes.ToString("N0", CultureInfo.InvariantCulture)} when written";
+            }
+            if (Sha256Of(path) != sha256)
+            {
+                return $"{file} was changed after it was written";
+            }
+        }
+        var extra = Files(entry).FirstOrDefault(f => f != DigestFile && !written.ContainsKey(f));
+        return extra is null ? null : $"{extra} was not written by Slipway";
     }
 
     /// <summary>A new empty directory to synthesize into before <see cref="Publish"/>.</summary>
@@ -73,16 +150,68 @@ public sealed class SynthesisCache
     /// </summary>
     public string Publish(string key, string workDirectory)
     {
+        WriteDigest(workDirectory);
         var entry = Path.Combine(Directory, key);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                System.IO.Directory.Move(workDirectory, entry);
+                return entry;
+            }
+            catch (IOException) when (Find(key) is not null)
+            {
+                System.IO.Directory.Delete(workDirectory, recursive: true);
+                return entry;
+            }
+            catch (IOException) when (attempt == 0 && !System.IO.Directory.Exists(entry))
+            {
+                // A damaged entry was in the way; Find discarded it.
+            }
+        }
+    }
+
+    // Written last into the work directory, so a published entry always has it.
+    private static void WriteDigest(string directory)
+    {
+        var files = new JsonObject();
+        foreach (var file in Files(directory).Where(f => f != DigestFile))
+        {
+            var path = Path.Combine(directory, file);
+            files[file] = new JsonObject { ["bytes"] = new FileInfo(path).Length, ["sha256"] = Sha256Of(path) };
+        }
+        File.WriteAllText(Path.Combine(directory, DigestFile), new JsonObject { ["files"] = files }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    // Every file under directory, as a relative path with '/' separators, in ordinal order.
+    private static IEnumerable<string> Files(string directory) =>
+        System.IO.Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(directory, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Order(StringComparer.Ordinal);
+
+    private static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+    }
+
+    // Moved aside first (a rename), so no other synthesis finds it half deleted.
+    private void Discard(string entry)
+    {
+        var aside = Path.Combine(Directory, "tmp-discarded-" + Guid.NewGuid().ToString("N"));
         try
         {
-            System.IO.Directory.Move(workDirectory, entry);
+            System.IO.Directory.Move(entry, aside);
+            System.IO.Directory.Delete(aside, recursive: true);
         }
-        catch (IOException) when (Find(key) is not null)
+        catch (IOException)
         {
-            System.IO.Directory.Delete(workDirectory, recursive: true);
+            // Another synthesis discarded or replaced it meanwhile; the aside copy, if any, is pruned later.
         }
-        return entry;
+        catch (UnauthorizedAccessException)
+        {
+            // Left for Prune or the user; it is not used.
+        }
     }
 
     /// <summary>

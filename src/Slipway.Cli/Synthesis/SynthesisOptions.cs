@@ -20,4 +20,12 @@ public sealed class SynthesisOptions
     /// (about 2 s of CPU and 300 MB), so more processes than cores only costs memory.
     /// </remarks>
     public int Jobs { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>
+    /// Where a synthesis reports what it recovered from, one line each ("warning: ..."): a damaged
+    /// cache entry it discarded and synthesized again, a worker that died and whose services it
+    /// synthesized again in its own process.
+    /// </summary>
+    /// <remarks>Default: standard error.</remarks>
+    public Action<string> Warn { get; init; } = message => Console.Error.WriteLine(message);
 }

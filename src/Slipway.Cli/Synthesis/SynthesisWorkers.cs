@@ -9,7 +9,7 @@ namespace Slipway.Cli.Synthesis;
 /// synchronous calls between .NET and the jsii JavaScript runtime, so one process keeps about
 /// one core busy.
 /// </summary>
-public static class SynthesisWorkers
+public static partial class SynthesisWorkers
 {
     /// <summary>The hidden command a worker runs.</summary>
     public const string Command = "synth-worker";
@@ -32,6 +32,12 @@ public static class SynthesisWorkers
         return (host, new[] { dll });
     }
 
+    /// <summary>How a worker failed: its process id, what ended it in words, and whether the machine (not a bug) did.</summary>
+    /// <param name="ProcessId">The worker's process id.</param>
+    /// <param name="What">What happened, to follow "the synthesis worker (pid N) ...": "was killed (SIGKILL), likely ...".</param>
+    /// <param name="Resource">True when a signal, memory or the disk ended it; false for an internal error (a bug).</param>
+    public sealed record Failure(int ProcessId, string What, bool Resource);
+
     /// <summary>A running worker.</summary>
     public sealed class Worker
     {
@@ -39,29 +45,54 @@ public static class SynthesisWorkers
         private readonly Task<string> _stderr;
         private readonly Task<string> _stdout;
 
-        internal Worker(Process process)
+        internal Worker(Process process, IReadOnlyList<int> units)
         {
             _process = process;
+            Units = units;
             _stdout = process.StandardOutput.ReadToEndAsync();
             _stderr = process.StandardError.ReadToEndAsync();
         }
 
-        /// <summary>Waits for the worker; fails with its output when it failed.</summary>
-        public void Wait()
+        /// <summary>The indexes in the manifest of the services the worker synthesizes.</summary>
+        public IReadOnlyList<int> Units { get; }
+
+        /// <summary>
+        /// Waits for the worker: null when it synthesized its services, else how it failed. Problems
+        /// in the manifest are thrown as the worker reported them.
+        /// </summary>
+        public Failure? Wait()
         {
             _process.WaitForExit();
             var errors = _stderr.Result;
             _ = _stdout.Result;
-            if (_process.ExitCode == Commands.Cli.UserError)
+            var code = _process.ExitCode;
+            if (code == 0)
+            {
+                return null;
+            }
+            // Only the worker's own error lines: its stderr may also hold what node printed.
+            var lines = errors.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+            if (code == Commands.Cli.UserError && lines.Any(l => ManifestProblems().IsMatch(l)))
             {
                 // The worker reported problems as the CLI does: "error: N problem(s) ...", then one per line.
-                throw new Slipway.Conventions.SlipwayValidationException(errors.Split('\n')
+                throw new Slipway.Conventions.SlipwayValidationException(lines
                     .Where(l => l.StartsWith("  ", StringComparison.Ordinal)).Select(l => l.Trim()).DefaultIfEmpty(errors.Trim()).ToList());
             }
-            if (_process.ExitCode != 0)
+            if (code == Commands.Cli.UserError && lines.FirstOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal)) is { } resource)
             {
-                throw new InvalidOperationException($"synthesis worker exited with code {_process.ExitCode}: {errors.Trim()}");
+                // "PROBLEM. To fix: ADVICE.": the parent gives its own advice.
+                var problem = resource["error: ".Length..];
+                var fix = problem.IndexOf(". To fix: ", StringComparison.Ordinal);
+                return new Failure(_process.Id, "failed: " + (fix >= 0 ? problem[..fix] : problem), true);
             }
+            if (SynthesisFailures.Signal(code) is { } signal)
+            {
+                return new Failure(_process.Id, signal, true);
+            }
+            var internalError = lines.FirstOrDefault(l => l.StartsWith("internal error: ", StringComparison.Ordinal));
+            return new Failure(_process.Id, internalError is null
+                ? $"exited with code {code.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+                : "failed with an " + internalError, false);
         }
 
         /// <summary>Stops the worker if it still runs (another part of the synthesis failed).</summary>
@@ -105,15 +136,17 @@ public static class SynthesisWorkers
             start.ArgumentList.Add("--suffix");
             start.ArgumentList.Add(suffix);
         }
+        var indexes = new List<int>();
         foreach (var (index, directory) in units)
         {
             start.ArgumentList.Add("--unit");
             start.ArgumentList.Add($"{index}={directory}");
+            indexes.Add(index);
         }
         // The worker writes where it is told; under the CDK CLI the app must not pick CDK_OUTDIR.
         start.Environment.Remove("CDK_OUTDIR");
         start.Environment.Remove("SLIPWAY_TIMINGS");
-        return new Worker(Process.Start(start) ?? throw new InvalidOperationException($"could not start {self.FileName}"));
+        return new Worker(Process.Start(start) ?? throw new InvalidOperationException($"could not start {self.FileName}"), indexes);
     }
 
     /// <summary>What <c>slipway synth-worker</c> runs: synthesizes each unit of the manifest.</summary>
@@ -126,8 +159,11 @@ public static class SynthesisWorkers
         {
             var separator = unit.IndexOf('=');
             var index = int.Parse(unit[..separator], System.Globalization.CultureInfo.InvariantCulture);
-            ServiceSynthesis.Run(manifest.Services[index], suffix, unit[(separator + 1)..]);
+            ManifestSynthesis.SynthesizeOne(manifest.Services[index], suffix, unit[(separator + 1)..], processes: 2);
         }
         return 0;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^error: [0-9]+ problem\(s\) in the manifest:")]
+    private static partial System.Text.RegularExpressions.Regex ManifestProblems();
 }
