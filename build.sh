@@ -117,6 +117,11 @@ shell_tests() {
   if [ "${f:-1}" -gt 0 ]; then grep -E '^not ok|^#' "$out" | head -40; fi
 }
 
+fault_tests() { # tests/faults: the built CLI killed at several points, its cache damaged, hostile manifests, a full disk
+  node_suite "fault suite (kills, cache, hostile input)" '^not ok|error:|Expected|actual' \
+    node --test --test-reporter=tap 'tests/faults/*.test.js'
+}
+
 main_command() { # the README's main command as a user runs it: the CLI itself must pick the pinned Node
   local out; out=$(env -u JSII_NODE PATH="$ORIGINAL_PATH" dotnet run --project src/Slipway.Cli -c Release --no-build -- synth --no-cache -o cdk.out/main-command 2>&1)
   local rc=$?
@@ -155,6 +160,7 @@ case "${1:-test}" in
     node_tests
     sample_tests
     shell_tests
+    fault_tests
     check "slipway synth (README main command, pinned Node)" main_command
     synth_examples
     access_proofs

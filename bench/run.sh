@@ -3,6 +3,7 @@
 #   bench/run.sh                  build the CLI (Release) once, then measure every scenario
 #   BENCH_RUNS=5 bench/run.sh     runs per scenario (default 3; the table shows the median)
 #   bench/run.sh --only ID,...    only some scenarios (ids listed in bench/bench.js)
+#   bench/run.sh --hostile        time and peak memory of rejecting hostile manifests (bench/hostile.js)
 # Manifests, assemblies and the scenarios' cache go to bench/out/ (ignored by git); the table is
 # printed and bench/out/results.json keeps the figures. See docs/performance.md.
 set -euo pipefail
@@ -23,4 +24,8 @@ mkdir -p bench/out
 echo "building src/Slipway.Cli (Release)" >&2
 dotnet build src/Slipway.Cli -c Release -warnaserror -nologo -v q >bench/out/build.log 2>&1 || { tail -n 30 bench/out/build.log; exit 1; }
 
+if [ "${1:-}" = "--hostile" ]; then
+  shift
+  exec node bench/hostile.js "$@"
+fi
 node bench/bench.js "$@"

@@ -20,8 +20,8 @@ namespace Slipway.Cli.Manifest;
 /// </remarks>
 public static class ManifestLimits
 {
-    /// <summary>The largest manifest file, in bytes (2 MiB: about 1,500 services).</summary>
-    public const int MaxBytes = 2 * 1024 * 1024;
+    /// <summary>The largest manifest file, in bytes (1 MiB: about 700 services in three environments each).</summary>
+    public const int MaxBytes = 1024 * 1024;
 
     /// <summary>YAML nodes (keys, values, lists and mappings) once every alias is expanded.</summary>
     public const int MaxNodes = 500_000;
@@ -106,9 +106,9 @@ public static class ManifestLimits
     /// <summary>
     /// A parser that passes YamlDotNet's events on unchanged while it counts what they expand to:
     /// each node counts 1, each alias the nodes of its anchor (counted when the anchor's node
-    /// ended), and lists and mappings their depth, an alias adding the depth of its anchor. It
-    /// stops with a <see cref="ManifestException"/> at the first event beyond
-    /// <see cref="MaxNodes"/> or <see cref="MaxDepth"/>.
+    /// ended), and lists and mappings their depth, an alias adding the depth of its anchor; and
+    /// the items of <c>services</c> and of each service's <c>environments</c>. It stops with a
+    /// <see cref="ManifestException"/> at the first event beyond a limit, before the rest is read.
     /// </summary>
     public sealed class Counting : IParser
     {
@@ -117,9 +117,30 @@ public static class ManifestLimits
         private readonly Dictionary<AnchorName, (long Nodes, int Height)> _anchors = new();
         // Where each anchor of the document is defined, complete or still open.
         private readonly Dictionary<AnchorName, Mark> _defined = new();
-        // Open lists and mappings: their anchor, the nodes and the greatest height below them so far.
-        private readonly Stack<(AnchorName Anchor, long Nodes, int Height)> _open = new();
+        private readonly Stack<Frame> _open = new();
         private long _nodes;
+
+        // An open list or mapping: its anchor, the nodes and greatest height below it so far, its
+        // items (keys and values, for a mapping), the last key read, and what it is in a manifest.
+        private sealed class Frame
+        {
+            public required AnchorName Anchor { get; init; }
+            public required bool IsMapping { get; init; }
+            public required Role Role { get; init; }
+            public long Nodes { get; set; } = 1;
+            public int Height { get; set; }
+            public int Items { get; set; }
+            public string? Key { get; set; }
+        }
+
+        private enum Role
+        {
+            Other,
+            Root,
+            Services,
+            Service,
+            Environments,
+        }
 
         /// <summary>Counts the events of <paramref name="inner"/>; <paramref name="fileName"/> is shown in errors.</summary>
         public Counting(IParser inner, string fileName)
@@ -141,7 +162,8 @@ public static class ManifestLimits
             {
                 return false;
             }
-            switch (_inner.Current)
+            var current = _inner.Current;
+            switch (current)
             {
                 case DocumentStart:
                     // Anchors belong to their document (YAML 1.2, 3.2.2.2).
@@ -149,25 +171,32 @@ public static class ManifestLimits
                     _defined.Clear();
                     break;
                 case MappingStart or SequenceStart:
-                    Define(((NodeEvent)_inner.Current).Anchor, _inner.Current);
-                    Add(1, 0, _inner.Current);
-                    _open.Push((((NodeEvent)_inner.Current).Anchor, 1, 0));
+                    var anchor = ((NodeEvent)current).Anchor;
+                    Define(anchor, current);
+                    var role = Item(current, current is MappingStart);
+                    Add(1, 0, current);
+                    _open.Push(new Frame { Anchor = anchor, IsMapping = current is MappingStart, Role = role });
                     if (_open.Count > MaxDepth)
                     {
-                        throw TooDeep(_inner.Current);
+                        throw TooDeep(current);
                     }
                     break;
                 case MappingEnd or SequenceEnd when _open.Count > 0:
-                    var (anchor, nodes, height) = _open.Pop();
-                    if (!anchor.IsEmpty)
+                    var ended = _open.Pop();
+                    if (!ended.Anchor.IsEmpty)
                     {
-                        _anchors[anchor] = (nodes, height + 1);
+                        _anchors[ended.Anchor] = (ended.Nodes, ended.Height + 1);
                     }
-                    // The node's own 1 was counted when it started.
-                    AddToParent(nodes, height + 1);
+                    // The node's own 1 was counted in the total when it started.
+                    AddToParent(ended.Nodes, ended.Height + 1);
                     break;
                 case Scalar scalar:
                     Define(scalar.Anchor, scalar);
+                    if (_open.Count > 0 && _open.Peek() is { IsMapping: true } map && map.Items % 2 == 0)
+                    {
+                        map.Key = scalar.Value;
+                    }
+                    Item(scalar, null);
                     Add(1, 1, scalar);
                     if (!scalar.Anchor.IsEmpty)
                     {
@@ -191,10 +220,45 @@ public static class ManifestLimits
                     {
                         throw TooDeep(alias);
                     }
+                    Item(alias, null);
                     Add(aliasNodes, aliasHeight, alias);
                     break;
             }
             return true;
+        }
+
+        // Counts an item of the open list or mapping: a service of services, an environment of a
+        // service's environments; returns the role of a list or mapping that starts there.
+        private Role Item(ParsingEvent at, bool? startsMapping)
+        {
+            if (_open.Count == 0)
+            {
+                return startsMapping == true ? Role.Root : Role.Other;
+            }
+            var parent = _open.Peek();
+            parent.Items++;
+            var isValue = parent.IsMapping && parent.Items % 2 == 0;
+            if (parent.Role == Role.Services && parent.Items > MaxServices)
+            {
+                throw new ManifestException(new[]
+                {
+                    $"{_fileName}:{at.Start.Line}:{at.Start.Column}: services: more than {Count(MaxServices)} services; a manifest holds at most {Count(MaxServices)} (Slipway's limit). Split them into several manifests: each is synthesized on its own.",
+                });
+            }
+            if (parent.Role == Role.Environments && parent.Items > MaxEnvironments)
+            {
+                throw new ManifestException(new[]
+                {
+                    $"{_fileName}:{at.Start.Line}:{at.Start.Column}: environments: more than {MaxEnvironments} environments in one service; a service has at most {MaxEnvironments} (Slipway's limit; a CodePipeline pipeline has at most 50 stages). Give the service fewer environments.",
+                });
+            }
+            return (parent.Role, isValue ? parent.Key : null, startsMapping) switch
+            {
+                (Role.Root, "services", false) => Role.Services,
+                (Role.Services, _, true) => Role.Service,
+                (Role.Service, "environments", false) => Role.Environments,
+                _ => Role.Other,
+            };
         }
 
         // A second anchor of the same name: YamlDotNet would resolve every alias of it, even ones
@@ -234,12 +298,12 @@ public static class ManifestLimits
 
         private void AddToParent(long nodes, int height)
         {
-            if (_open.Count == 0)
+            if (_open.Count > 0)
             {
-                return;
+                var parent = _open.Peek();
+                parent.Nodes += nodes;
+                parent.Height = Math.Max(parent.Height, height);
             }
-            var (anchor, parentNodes, parentHeight) = _open.Pop();
-            _open.Push((anchor, parentNodes + nodes, Math.Max(parentHeight, height)));
         }
 
         private ManifestException TooDeep(ParsingEvent at) => new(new[]

@@ -23,7 +23,7 @@ public static class CloudAssemblyMerge
 
     private static readonly HashSet<string> AssemblyFiles = new(StringComparer.Ordinal)
     {
-        "manifest.json", "tree.json", "cdk.out", ServiceSynthesis.UnitFile,
+        "manifest.json", "tree.json", "cdk.out", ServiceSynthesis.UnitFile, SynthesisCache.DigestFile,
     };
 
     /// <summary>

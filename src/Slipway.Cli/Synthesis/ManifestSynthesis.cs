@@ -157,7 +157,7 @@ public static class ManifestSynthesis
             }
             foreach (var (worker, failure) in failures)
             {
-                Retry(manifest, options, worker.Units, failure, work);
+                Retry(manifest, options, worker.Units, failure, work, processes);
             }
             Timings.Lap($"synthesize {missing.Count} service(s) in {processes} processes");
         }
@@ -169,7 +169,8 @@ public static class ManifestSynthesis
 
     // A worker that died (killed for memory, a crash) loses only its own services: they are
     // synthesized once more here, where the runtime is already warm, before the synthesis gives up.
-    private static void Retry(LoadedManifest manifest, SynthesisOptions options, IReadOnlyList<int> units, SynthesisWorkers.Failure failure, IReadOnlyDictionary<int, string> work)
+    private static void Retry(LoadedManifest manifest, SynthesisOptions options, IReadOnlyList<int> units, SynthesisWorkers.Failure failure,
+        IReadOnlyDictionary<int, string> work, int processes)
     {
         var names = SynthesisFailures.Services(units.Select(i => manifest.Services[i].Name));
         options.Warn($"warning: the synthesis worker (pid {failure.ProcessId}) for {names} {failure.What}; synthesizing {(units.Count == 1 ? "it" : "them")} again in this process."
@@ -182,7 +183,7 @@ public static class ManifestSynthesis
         }
         try
         {
-            Synthesize(manifest, options, units, work, processes: 1);
+            Synthesize(manifest, options, units, work, processes);
         }
         catch (SynthesisResourceException e)
         {

@@ -19,6 +19,27 @@ public sealed class SynthesisResourceException : Exception
 /// <summary>What ended a synthesis process, in words.</summary>
 public static class SynthesisFailures
 {
+    /// <summary>True once this process's jsii JavaScript runtime was found ended: no jsii call can succeed any more.</summary>
+    public static bool RuntimeEnded { get; private set; }
+
+    /// <summary>
+    /// Flushes the console and ends the process with <paramref name="code"/> without running exit
+    /// handlers (POSIX _exit), where the platform has it; elsewhere it returns.
+    /// </summary>
+    public static void ExitWithoutHandlers(int code)
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+        {
+            Exit(code);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "_exit")]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static extern void Exit(int status);
+
     /// <summary>The advice for a process that ran out of memory or was killed.</summary>
     public const string MemoryAdvice =
         "run with --jobs 1 (one synthesis process, each with its own JavaScript runtime of about 300 MB, at a time) or give the machine more memory";
@@ -67,6 +88,7 @@ public static class SynthesisFailures
             {
                 if (e.Message.StartsWith("Child process exited unexpectedly", StringComparison.Ordinal))
                 {
+                    RuntimeEnded = true;
                     return "its JavaScript runtime (the jsii node process) ended unexpectedly, most likely killed by the system for lack of memory";
                 }
                 if (e.Message.Contains("ENOSPC", StringComparison.Ordinal))
