@@ -254,3 +254,24 @@ test('a full output disk (a small tmpfs): exit 1 with the fix, every file writte
     h.unmount(mnt);
   }
 });
+
+test('a full cache disk (a small tmpfs under .slipway): exit 1 naming the service, the full disk and the fix, not an internal error', async (t) => {
+  const dir = at('cache-full');
+  fs.mkdirSync(dir);
+  fs.copyFileSync(at('two.yaml'), path.join(dir, 'two.yaml'));
+  const mounted = h.mountTmpfs(path.join(dir, '.slipway'), 200 * 1024);
+  if (!mounted.ok) {
+    t.skip(`cannot mount a tmpfs here (${mounted.why}): run the suite as root on Linux to fill a disk`);
+    return;
+  }
+  try {
+    const r = await h.slipway(synth('out', '--jobs', '1'), { cwd: dir });
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(lines(r.stderr), [
+      'error: service "alpha" could not be synthesized: the disk is full (ENOSPC while the JavaScript runtime wrote the templates). To fix: free some disk space and run again.',
+    ]);
+    assert.equal(fs.existsSync(path.join(dir, 'out')), false, 'no cloud assembly was written');
+  } finally {
+    h.unmount(path.join(dir, '.slipway'));
+  }
+});

@@ -137,14 +137,15 @@ public static class Cli
             errors.WriteLine($"error: {e.Message}");
             return UserError;
         }
+        catch (Exception e) when (SynthesisFailures.ResourceProblem(e) is { } problem)
+        {
+            var fix = problem.StartsWith("the disk is full", StringComparison.Ordinal) ? "free some disk space" : "give the machine more memory";
+            errors.WriteLine($"error: {problem}. To fix: {fix} and run again.");
+            return UserError;
+        }
         catch (IOException e)
         {
             errors.WriteLine($"error: {e.Message}");
-            return UserError;
-        }
-        catch (Exception e) when (SynthesisFailures.ResourceProblem(e) is { } problem)
-        {
-            errors.WriteLine($"error: {problem}. To fix: give the machine more memory or disk space, and run again.");
             return UserError;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

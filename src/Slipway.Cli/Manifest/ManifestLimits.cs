@@ -84,7 +84,7 @@ public static class ManifestLimits
         {
             if (service is JObject s && s["environments"] is JArray environments && environments.Count > MaxEnvironments)
             {
-                problems.Add($"{doc.Locate($"services[{i}].environments")}: services[{i}].environments: {Count(environments.Count)} environments; a service has at most {MaxEnvironments} (Slipway's limit; a CodePipeline pipeline has at most 50 stages). Give the service fewer environments.");
+                problems.Add($"{doc.Locate($"services[{i}].environments")}: services[{i}].environments: {Count(environments.Count)} environments; a service has at most {MaxEnvironments} (Slipway's limit). Give the service fewer environments.");
             }
         }
         if (problems.Count > 0)
@@ -249,7 +249,7 @@ public static class ManifestLimits
             {
                 throw new ManifestException(new[]
                 {
-                    $"{_fileName}:{at.Start.Line}:{at.Start.Column}: environments: more than {MaxEnvironments} environments in one service; a service has at most {MaxEnvironments} (Slipway's limit; a CodePipeline pipeline has at most 50 stages). Give the service fewer environments.",
+                    $"{_fileName}:{at.Start.Line}:{at.Start.Column}: environments: more than {MaxEnvironments} environments in one service; a service has at most {MaxEnvironments} (Slipway's limit). Give the service fewer environments.",
                 });
             }
             return (parent.Role, isValue ? parent.Key : null, startsMapping) switch

@@ -91,14 +91,12 @@ public static class SynthesisFailures
                     RuntimeEnded = true;
                     return "its JavaScript runtime (the jsii node process) ended unexpectedly, most likely killed by the system for lack of memory";
                 }
-                if (e.Message.Contains("ENOSPC", StringComparison.Ordinal))
-                {
-                    return "the disk is full (ENOSPC while the JavaScript runtime wrote the templates)";
-                }
-                if (e.Message.Contains("heap out of memory", StringComparison.OrdinalIgnoreCase))
-                {
-                    return "its JavaScript runtime ran out of memory";
-                }
+            }
+            // Node's error for a full disk, raised in the JavaScript runtime while it writes the
+            // templates (jsii gives it as a plain Exception: "Error: ENOSPC: no space left on device, write").
+            if (e.Message.Contains("ENOSPC: no space left on device", StringComparison.Ordinal))
+            {
+                return "the disk is full (ENOSPC while the JavaScript runtime wrote the templates)";
             }
         }
         return null;

@@ -87,7 +87,7 @@ public sealed class ManifestLimitsTests
         Assert.Equal("m.yaml:1002:5: services: more than 1,000 services; a manifest holds at most 1,000 (Slipway's limit). Split them into several manifests: each is synthesized on its own.",
             Problem(services));
         var environments = "services:\n  - name: a\n    environments:\n" + string.Concat(Enumerable.Range(0, 101).Select(i => $"      - name: e{i}\n"));
-        Assert.Equal("m.yaml:104:9: environments: more than 100 environments in one service; a service has at most 100 (Slipway's limit; a CodePipeline pipeline has at most 50 stages). Give the service fewer environments.",
+        Assert.Equal("m.yaml:104:9: environments: more than 100 environments in one service; a service has at most 100 (Slipway's limit). Give the service fewer environments.",
             Problem(environments));
     }
 
@@ -109,5 +109,17 @@ public sealed class ManifestLimitsTests
         var service = Assert.Single(ManifestLoader.Load("m.yaml", text));
         Assert.Equal(new[] { ("staging", "111111111111", "us-east-1"), ("prod", "111111111111", "us-east-1") },
             service.Environments.Select(e => (e.Name, e.Account, e.Region)));
+    }
+
+    [Fact]
+    public void The_readme_states_the_limits_the_reader_enforces()
+    {
+        var readme = File.ReadAllText(Repository.PathOf("README.md"));
+        string N(int n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"| file size | {ManifestLimits.MaxBytes / 1048576} MiB ({N(ManifestLimits.MaxBytes)} bytes); a longer file is not read further |", readme, StringComparison.Ordinal);
+        Assert.Contains($"| YAML nodes (keys, values, lists, mappings), every alias expanded | {N(ManifestLimits.MaxNodes)} |", readme, StringComparison.Ordinal);
+        Assert.Contains($"| nesting of lists and mappings, through aliases too | {ManifestLimits.MaxDepth} levels |", readme, StringComparison.Ordinal);
+        Assert.Contains($"| services in a manifest | {N(ManifestLimits.MaxServices)} |", readme, StringComparison.Ordinal);
+        Assert.Contains($"| environments of a service | {N(ManifestLimits.MaxEnvironments)} |", readme, StringComparison.Ordinal);
     }
 }

@@ -25,6 +25,9 @@ public sealed class SynthesisFailuresTests
     {
         Assert.Equal("the disk is full (No space left on device : '/out/x.json')",
             SynthesisFailures.ResourceProblem(new IOException("No space left on device : '/out/x.json'", 28)));
+        // As jsii 1.142 raises Node's error: a plain Exception with the JavaScript message.
+        Assert.Equal("the disk is full (ENOSPC while the JavaScript runtime wrote the templates)",
+            SynthesisFailures.ResourceProblem(new Exception("Error: ENOSPC: no space left on device, write")));
         Assert.Equal("this process ran out of memory", SynthesisFailures.ResourceProblem(new InvalidOperationException("wrapped", new OutOfMemoryException())));
         Assert.Null(SynthesisFailures.ResourceProblem(new InvalidOperationException("Sequence contains no elements")));
         Assert.Null(SynthesisFailures.ResourceProblem(new IOException("Access to the path is denied")));
