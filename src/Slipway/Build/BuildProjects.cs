@@ -88,6 +88,8 @@ public sealed class BuildProjects : Construct
             EncryptionKey = props.EncryptionKey,
             AccessLogs = props.AccessLogsBucket,
             AccessLogsPrefix = "build-cache/",
+            // A cache object replaced by a newer build is worth nothing: keep it a day.
+            NoncurrentVersionDays = 1,
             LifecycleRules = new ILifecycleRule[]
             {
                 new LifecycleRule
@@ -168,14 +170,11 @@ public sealed class BuildProjects : Construct
         var names = _props.Names;
         var build = _props.Definition.Build;
         var projectName = ResourceNames.Claim(this, "CodeBuild project", names.Name(resource, 150));
-        var logGroup = new LogGroup(this, id + "Logs", new LogGroupProps
+        var logGroup = EncryptedLogGroup.Create(this, id + "Logs", new EncryptedLogGroupOptions
         {
-            LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup(resource)),
-            RemovalPolicy = RemovalPolicy.DESTROY,
-            EncryptionKey = _props.EncryptionKey,
+            Name = names.LogGroup(resource),
+            RetentionDays = build.LogRetentionDays,
         });
-        // The validated retention, set on the resource: no day count needs mapping onto RetentionDays.
-        ((CfnLogGroup)logGroup.Node.DefaultChild!).RetentionInDays = build.LogRetentionDays;
         var role = roleName is null ? null : new Role(this, id + "Role", new RoleProps
         {
             RoleName = ResourceNames.Claim(this, "IAM role", roleName),

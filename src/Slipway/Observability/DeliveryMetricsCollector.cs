@@ -106,16 +106,12 @@ public sealed class DeliveryMetricsCollector : Construct
             RemovalPolicy = RemovalPolicy.DESTROY,
         });
 
-        LogGroup = new LogGroup(this, "LogGroup", new LogGroupProps
+        // Encrypted with the stack's log key, like every log group (Conventions/EncryptedLogGroup).
+        LogGroup = EncryptedLogGroup.Create(this, "LogGroup", new EncryptedLogGroupOptions
         {
-            LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup("delivery-metrics")),
-            RemovalPolicy = RemovalPolicy.DESTROY,
-            // With KMS artifacts, every log group of the pipeline uses the artifact key too.
-            EncryptionKey = pipeline.ArtifactKey,
+            Name = names.LogGroup("delivery-metrics"),
+            RetentionDays = pipeline.Definition.Build.LogRetentionDays,
         });
-        // The service's log retention (validated as a CloudWatch Logs period), set on the
-        // CloudFormation resource so that no day count needs mapping onto the RetentionDays enum.
-        ((CfnLogGroup)LogGroup.Node.DefaultChild!).RetentionInDays = pipeline.Definition.Build.LogRetentionDays;
 
         // An explicit role instead of AWSLambdaBasicExecutionRole, which may write to any log group.
         Role = new Role(this, "Role", new RoleProps

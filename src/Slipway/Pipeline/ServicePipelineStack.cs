@@ -47,6 +47,7 @@ public sealed class ServicePipelineStack : Stack
         props.Definition.Tags("tooling").ApplyTo(this);
         Guardrails.ApplyPermissionsBoundary(this, props.Definition.PermissionsBoundaryPolicyName);
         DestroyOnDelete.ApplyTo(this);
+        KeyGrantPolicy.ApplyTo(this);
         // Every role under the service's prefix, so a scoped bootstrap policy admits them all.
         RoleNames.ApplyTo(this, Pipeline.Names);
         StackSuppressions.ForCdkProviders(this);

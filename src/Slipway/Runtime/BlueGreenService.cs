@@ -29,6 +29,9 @@ public sealed class BlueGreenService : Construct
     /// </summary>
     public const string PlaceholderImage = "public.ecr.aws/docker/library/python:3.12-alpine";
 
+    /// <summary>The memory of the bootstrap task and of its placeholder container (MiB).</summary>
+    public const int BootstrapMemoryMiB = 512;
+
     /// <summary>The VPC the service runs in.</summary>
     public IVpc Vpc { get; }
 
@@ -109,6 +112,8 @@ public sealed class BlueGreenService : Construct
         // Load balancer and its access logs (ELB access logs need SSE-S3, not KMS).
         var accessLogs = SecureBucket.Create(this, "AccessLogs", new SecureBucketOptions
         {
+            // Log objects are never overwritten: a noncurrent version is a deleted log, kept a day.
+            NoncurrentVersionDays = 1,
             LifecycleRules = new ILifecycleRule[] { new LifecycleRule { Expiration = Duration.Days(90), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
         });
         NagSuppressions.OnResource(accessLogs, "AwsSolutions-S1",
@@ -197,11 +202,11 @@ public sealed class BlueGreenService : Construct
         TestUrl = $"{scheme}://{LoadBalancer.LoadBalancerDnsName}:{net.TestListenerPort}";
 
         // Roles and logs. Names are deterministic: the pipeline's generated taskdef.json names them.
-        LogGroup = new LogGroup(this, "LogGroup", new LogGroupProps
+        // Encrypted with the stack's log key (Conventions/EncryptedLogGroup), as is the flow-log group.
+        LogGroup = EncryptedLogGroup.Create(this, "LogGroup", new EncryptedLogGroupOptions
         {
-            LogGroupName = ResourceNames.Claim(this, "log group", CrossAccount.SharedNames.LogGroup(names)),
-            Retention = RetentionDays.ONE_MONTH,
-            RemovalPolicy = RemovalPolicy.DESTROY,
+            Name = CrossAccount.SharedNames.LogGroup(names),
+            RetentionDays = 30,
         });
         ExecutionRole = new Role(this, "ExecutionRole", new RoleProps
         {
@@ -225,7 +230,7 @@ public sealed class BlueGreenService : Construct
         {
             Family = CrossAccount.SharedNames.TaskFamily(names),
             Cpu = 256,
-            MemoryLimitMiB = 512,
+            MemoryLimitMiB = BootstrapMemoryMiB,
             ExecutionRole = ExecutionRole,
             TaskRole = TaskRole,
             RuntimePlatform = new RuntimePlatform
@@ -241,6 +246,9 @@ public sealed class BlueGreenService : Construct
             Command = new[] { PlaceholderServer(container.Port) },
             PortMappings = new IPortMapping[] { new PortMapping { ContainerPort = container.Port, Protocol = Amazon.CDK.AWS.ECS.Protocol.TCP } },
             Logging = LogDriver.AwsLogs(new AwsLogDriverProps { LogGroup = LogGroup, StreamPrefix = "bootstrap" }),
+            // Every container definition states a memory limit (landing-zone controls, AWS Config
+            // ecs-task-definition-memory-hard-limit); the task's whole memory is the placeholder's.
+            MemoryLimitMiB = BootstrapMemoryMiB,
             Essential = true,
             ReadonlyRootFilesystem = true,
             // Unprivileged unless the port needs root to bind.
@@ -375,15 +383,18 @@ public sealed class BlueGreenService : Construct
             NatGateways = net.NatGateways ?? (target.IsProduction ? 2 : 1),
             SubnetConfiguration = new ISubnetConfiguration[]
             {
-                new SubnetConfiguration { Name = "public", SubnetType = SubnetType.PUBLIC, CidrMask = 24 },
+                // Nothing in the public subnets needs an automatic public IP: the load balancer and
+                // the NAT gateways get theirs from their own configuration (Elastic IPs). Landing
+                // zones reject subnets that assign them (AWS Control Tower CT.EC2.PR.? / AWS Config
+                // subnet-auto-assign-public-ip-disabled).
+                new SubnetConfiguration { Name = "public", SubnetType = SubnetType.PUBLIC, CidrMask = 24, MapPublicIpOnLaunch = false },
                 new SubnetConfiguration { Name = "private", SubnetType = SubnetType.PRIVATE_WITH_EGRESS, CidrMask = 22 },
             },
         });
-        var flowLogs = new LogGroup(this, "FlowLogs", new LogGroupProps
+        var flowLogs = EncryptedLogGroup.Create(this, "FlowLogs", new EncryptedLogGroupOptions
         {
-            LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup("vpc-flow")),
-            Retention = RetentionDays.ONE_MONTH,
-            RemovalPolicy = RemovalPolicy.DESTROY,
+            Name = names.LogGroup("vpc-flow"),
+            RetentionDays = 30,
         });
         // Our own role, named by convention: the one CDK would create gets a CloudFormation-generated
         // name outside the role/{service}-* pattern a scoped bootstrap policy allows. CDK grants it

@@ -83,6 +83,7 @@ public sealed class ServiceRuntimeStack : Stack
         definition.Tags(target.Name).ApplyTo(this);
         Guardrails.ApplyPermissionsBoundary(this, definition.PermissionsBoundaryPolicyName);
         DestroyOnDelete.ApplyTo(this);
+        KeyGrantPolicy.ApplyTo(this);
         RoleNames.ApplyTo(this, Names);
         StackSuppressions.ForCdkProviders(this);
     }
