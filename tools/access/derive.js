@@ -543,6 +543,10 @@ function derive(assembly, index) {
     const stream = `arn:aws:logs:${stack.region}:${stack.account}:log-group:${lg}:log-stream:2026/01/01/[$LATEST]abc`;
     add(group, actor, 'logs:CreateLogStream', stream, { why: `${why}: it logs to ${lg}` });
     add(group, actor, 'logs:PutLogEvents', stream, { why: `${why}: it logs to ${lg}` });
+    // Asynchronous invocations that fail go to the function's dead-letter queue, sent with the
+    // function's role: https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
+    const dlq = p.DeadLetterConfig && p.DeadLetterConfig.TargetArn;
+    if (dlq) add(group, actor, dlq.startsWith('arn:aws:sns:') ? 'sns:Publish' : 'sqs:SendMessage', dlq, { why: `${why}: events it fails on go to its dead-letter queue` });
     const code = lambdaCode(assembly, p);
     const calls = [...new Set([...code.matchAll(/\.(putItem|getItem|deleteItem|updateItem|query|scan|batchWriteItem|batchGetItem)\(/g)].map((m) => `dynamodb:${m[1][0].toUpperCase()}${m[1].slice(1)}`))];
     for (const value of Object.values((p.Environment && p.Environment.Variables) || {})) {

@@ -96,7 +96,16 @@ public sealed class ServicePipeline : Construct
         });
         NagSuppressions.OnResource(accessLogs, "AwsSolutions-S1",
             "This bucket receives the server access logs of the artifact and cache buckets; logging it too would need another bucket without end.");
+        if (definition.Compliance == CompliancePack.Nist80053R5)
+        {
+            NagSuppressions.OnResource(accessLogs, "NIST.800.53.R5-S3BucketLoggingEnabled",
+                "This bucket receives the server access logs of the pipeline's other buckets; logging it too would need another bucket without end.");
+            // https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+            NagSuppressions.OnResource(accessLogs, "NIST.800.53.R5-S3DefaultEncryptionKMS",
+                "S3 delivers server access logs only to a destination bucket encrypted with SSE-S3 (SSE-KMS is not supported for log destinations).");
+        }
 
+        _accessLogs = accessLogs;
         if (definition.ArtifactsUseKms)
         {
             ArtifactKey = new Key(this, "ArtifactKey", new KeyProps
@@ -372,6 +381,10 @@ public sealed class ServicePipeline : Construct
                     {
                         Name = Names.Bucket("source", Stack.Of(this).Account),
                         EventBridge = true,
+                        // The NIST 800-53 profile: KMS and server access logs on every bucket that allows them.
+                        EncryptionKey = Definition.Compliance == CompliancePack.Nist80053R5 ? ArtifactKey : null,
+                        AccessLogs = Definition.Compliance == CompliancePack.Nist80053R5 ? _accessLogs : null,
+                        AccessLogsPrefix = "source/",
                         LifecycleRules = new ILifecycleRule[] { new LifecycleRule { NoncurrentVersionExpiration = Duration.Days(30), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
                     });
                 if (bucket is Bucket createdBucket)
@@ -416,6 +429,8 @@ public sealed class ServicePipeline : Construct
                 throw new ArgumentException($"Unknown source kind {source.GetType().Name}.");
         }
     }
+
+    private readonly Bucket _accessLogs;
 
     /// <summary>The secret GitHub signs webhook deliveries with (OAuth-token sources only).</summary>
     public Secret? WebhookSecret { get; private set; }

@@ -54,6 +54,7 @@ public sealed class ServiceRuntimeStack : Stack
             Target = target,
             Container = definition.Container,
             ImageRepositoryArn = $"arn:aws:ecr:{definition.ToolingRegion}:{definition.ToolingAccount}:repository/{SharedNames.Repository(Names)}",
+            Compliance = definition.Compliance,
         });
         AccessRoles = new PipelineAccessRoles(this, "PipelineAccess", new PipelineAccessRolesProps
         {
@@ -86,6 +87,11 @@ public sealed class ServiceRuntimeStack : Stack
         KeyGrantPolicy.ApplyTo(this);
         RoleNames.ApplyTo(this, Names);
         StackSuppressions.ForCdkProviders(this);
+        if (definition.Compliance == CompliancePack.Nist80053R5)
+        {
+            Nist80053R5Profile.ApplyTo(this);
+            StackSuppressions.ForCdkProvidersNist(this);
+        }
     }
 
     private void Publish(string key, string value, string description) =>
