@@ -60,18 +60,22 @@ public sealed class KeyGrantPolicy : DeputyBase, IAspect
         var stack = Stack.Of(key);
         var cfn = (CfnKey)key.Node.DefaultChild!;
         // CDK v2 (@aws-cdk/aws-kms:defaultKeyPolicies) writes the account statement first:
-        // { Principal: { AWS: <account root> }, Action: "kms:*", Resource: "*" }.
+        // { Principal: { AWS: <account root> }, Action: "kms:*", Resource: "*" }. A key whose
+        // policy was written by hand may have it elsewhere or not at all; any unconditional
+        // kms:* statement becomes "everything but CreateGrant" (the template tests then check no
+        // other statement allows CreateGrant).
         var resolved = stack.Resolve(cfn.KeyPolicy!);
         var policy = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(resolved))!.AsObject();
         var statements = policy["Statement"]!.AsArray();
-        var first = statements.Count > 0 ? statements[0]!.AsObject() : null;
-        if (first?["Action"]?.ToJsonString() != "\"kms:*\"" || first["Effect"]?.GetValue<string>() != "Allow" || first["Condition"] is not null)
+        foreach (var (statement, i) in statements.Select((x, i) => (x!.AsObject(), i)))
         {
-            throw new InvalidOperationException(
-                $"The key policy of {key.Node.Path} does not start with CDK's account statement (kms:* for the account); KeyGrantPolicy cannot limit its grants.");
+            var everything = statement["Action"]?.ToJsonString() is "\"kms:*\"" or "[\"kms:*\"]";
+            if (everything && statement["Effect"]?.GetValue<string>() == "Allow" && statement["Condition"] is null)
+            {
+                cfn.AddPropertyDeletionOverride($"KeyPolicy.Statement.{i}.Action");
+                cfn.AddPropertyOverride($"KeyPolicy.Statement.{i}.NotAction", "kms:CreateGrant");
+            }
         }
-        cfn.AddPropertyDeletionOverride("KeyPolicy.Statement.0.Action");
-        cfn.AddPropertyOverride("KeyPolicy.Statement.0.NotAction", "kms:CreateGrant");
         cfn.AddPropertyOverride($"KeyPolicy.Statement.{statements.Count}", new Dictionary<string, object>
         {
             ["Sid"] = GrantStatementSid,

@@ -39,8 +39,8 @@ public sealed class SecureBucketOptions
 /// </summary>
 /// <remarks>
 /// Versioning, the noncurrent-version expiry and <c>BucketOwnerEnforced</c> are what
-/// landing-zone controls require of every bucket (AWS Control Tower CT.S3.PR.2 versioning,
-/// CT.S3.PR.4 / ACLs disabled). With ACLs disabled, S3 delivers server access logs only through a
+/// landing-zone controls require of every bucket (AWS Control Tower CT.S3.PR.3, "versioning
+/// configured and a lifecycle policy"; AWS Config s3-bucket-acl-prohibited). With ACLs disabled, S3 delivers server access logs only through a
 /// bucket policy that allows <c>logging.s3.amazonaws.com</c> to put objects, limited by
 /// <c>aws:SourceArn</c> and <c>aws:SourceAccount</c>
 /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general).

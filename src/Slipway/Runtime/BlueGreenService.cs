@@ -474,8 +474,7 @@ public sealed class BlueGreenService : Construct
             {
                 // Nothing in the public subnets needs an automatic public IP: the load balancer and
                 // the NAT gateways get theirs from their own configuration (Elastic IPs). Landing
-                // zones reject subnets that assign them (AWS Control Tower CT.EC2.PR.? / AWS Config
-                // subnet-auto-assign-public-ip-disabled).
+                // zones reject subnets that assign them (AWS Config subnet-auto-assign-public-ip-disabled).
                 new SubnetConfiguration { Name = "public", SubnetType = SubnetType.PUBLIC, CidrMask = 24, MapPublicIpOnLaunch = false },
                 new SubnetConfiguration { Name = "private", SubnetType = SubnetType.PRIVATE_WITH_EGRESS, CidrMask = 22 },
             },
