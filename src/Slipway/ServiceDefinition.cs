@@ -99,6 +99,10 @@ public sealed class ServiceDefinition
     /// <remarks>Default: 10.</remarks>
     public int ImageRetentionCount { get; init; } = 10;
 
+    /// <summary>An opt-in compliance profile hardened beyond the defaults (docs/compliance.md).</summary>
+    /// <remarks>Default: <see cref="CompliancePack.None"/>.</remarks>
+    public CompliancePack Compliance { get; init; } = CompliancePack.None;
+
     /// <summary>A managed policy name applied as permissions boundary to every role Slipway creates.</summary>
     /// <remarks>Default: none.</remarks>
     public string? PermissionsBoundaryPolicyName { get; init; }
@@ -116,7 +120,8 @@ public sealed class ServiceDefinition
     public bool IsCrossAccount => CrossAccount ?? SpansAccounts;
 
     /// <summary>Whether artifacts use the customer-managed key.</summary>
-    public bool ArtifactsUseKms => IsCrossAccount || ArtifactEncryption == Slipway.ArtifactEncryption.Kms;
+    /// <remarks>The NIST 800-53 profile encrypts every bucket that supports it with KMS.</remarks>
+    public bool ArtifactsUseKms => IsCrossAccount || ArtifactEncryption == Slipway.ArtifactEncryption.Kms || Compliance == CompliancePack.Nist80053R5;
 
     /// <summary>Physical names of the service for <paramref name="suffix"/>.</summary>
     public ResourceNames Names(string suffix) => new(Name, null, suffix, Company);
@@ -136,6 +141,24 @@ public sealed class ServiceDefinition
         Environments.Count == 0 || (what == "region" ? PipelineRegion : PipelineAccount) is not null
             ? ""
             : $" (inherited from {path}.environments[0].{what}: {path}.pipeline.{what} is not set)";
+
+    // What the NIST 800-53 profile cannot harden by itself: it needs KMS artifacts and a certificate.
+    private void ValidateNist(Validator v, string path)
+    {
+        if (ArtifactEncryption == Slipway.ArtifactEncryption.S3Managed)
+        {
+            v.Add($"{path}.artifacts.encryption", "s3",
+                "cannot be used with compliance nist-800-53-r5, which encrypts every bucket that supports it with KMS (NIST.800.53.R5-S3DefaultEncryptionKMS). Remove artifacts.encryption, or remove compliance if the team requires SSE-S3.");
+        }
+        foreach (var (env, i) in Environments.Select((e, i) => (e, i)))
+        {
+            if (env.Network.CertificateArn is null)
+            {
+                v.Add($"{path}.environments[{i}].network.certificateArn", null,
+                    "is required by compliance nist-800-53-r5: its listeners must be HTTPS with an ACM certificate (NIST.800.53.R5-ELBv2ACMCertificateRequired, ALBHttpToHttpsRedirection). Set it to the ARN of an ACM certificate for the service's domain in that account and region.");
+            }
+        }
+    }
 
     /// <summary>Checks everything, collecting problems under <paramref name="path"/>.</summary>
     public void Validate(Validator v, string path)
@@ -178,6 +201,10 @@ public sealed class ServiceDefinition
         if (IsCrossAccount && ArtifactEncryption == Slipway.ArtifactEncryption.S3Managed)
         {
             v.Add($"{path}.artifacts.encryption", "s3", "cannot be used across accounts: other accounts cannot read SSE-S3 artifacts through CodePipeline. Use \"kms\" or remove the field.");
+        }
+        if (Compliance == CompliancePack.Nist80053R5)
+        {
+            ValidateNist(v, path);
         }
         Container.Validate(v, $"{path}.container");
         PipelineValidation.Validate(this, v, path);

@@ -454,6 +454,25 @@ function derive(assembly, index) {
     for (const a of ['logs:CreateLogStream', 'logs:PutLogEvents']) add(group, actor, a, stream, { why: `flow log ${stack.name}/${logicalId} delivers to ${p.LogGroupName} with this role` });
   }
 
+  // ---- CloudWatch Logs encrypting and decrypting each KMS-encrypted log group ----------------
+  // CloudWatch Logs calls KMS as logs.REGION.amazonaws.com with the group's ARN as the encryption
+  // context aws:logs:arn: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+  // (writers and readers of the events need no KMS permission). Negative: the same key for a log
+  // group the key policy does not name.
+  for (const { stack, logicalId, props } of resourcesOfType(assembly, 'AWS::Logs::LogGroup')) {
+    const p = props();
+    if (!p.KmsKeyId) continue;
+    const k = keyArn(p.KmsKeyId, stack);
+    const name = p.LogGroupName || physical(stack, logicalId).ref;
+    const group = `log group ${name}`;
+    const actor = { label: `CloudWatch Logs (${stack.region})`, principal: `logs.${stack.region}.amazonaws.com`, service: true };
+    const arn = `arn:aws:logs:${stack.region}:${stack.account}:log-group:${name}`;
+    for (const a of ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt']) {
+      add(group, actor, a, k, { why: `CloudWatch Logs encrypts and decrypts the events of ${name} with this key`, context: { 'aws:SourceAccount': stack.account, 'kms:EncryptionContext:aws:logs:arn': arn } });
+    }
+    add(group, actor, 'kms:Decrypt', k, { expect: 'Denied', why: 'the key admits CloudWatch Logs only for the log groups it names', context: { 'aws:SourceAccount': stack.account, 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${stack.region}:${stack.account}:log-group:/intruder` } });
+  }
+
   // ---- EventBridge rules and CloudWatch alarms publishing to SNS topics; Lambda targets -------
   for (const { stack, logicalId, props } of resourcesOfType(assembly, 'AWS::Events::Rule')) {
     const p = props();
@@ -524,6 +543,10 @@ function derive(assembly, index) {
     const stream = `arn:aws:logs:${stack.region}:${stack.account}:log-group:${lg}:log-stream:2026/01/01/[$LATEST]abc`;
     add(group, actor, 'logs:CreateLogStream', stream, { why: `${why}: it logs to ${lg}` });
     add(group, actor, 'logs:PutLogEvents', stream, { why: `${why}: it logs to ${lg}` });
+    // Asynchronous invocations that fail go to the function's dead-letter queue, sent with the
+    // function's role: https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
+    const dlq = p.DeadLetterConfig && p.DeadLetterConfig.TargetArn;
+    if (dlq) add(group, actor, dlq.startsWith('arn:aws:sns:') ? 'sns:Publish' : 'sqs:SendMessage', dlq, { why: `${why}: events it fails on go to its dead-letter queue` });
     const code = lambdaCode(assembly, p);
     const calls = [...new Set([...code.matchAll(/\.(putItem|getItem|deleteItem|updateItem|query|scan|batchWriteItem|batchGetItem)\(/g)].map((m) => `dynamodb:${m[1][0].toUpperCase()}${m[1].slice(1)}`))];
     for (const value of Object.values((p.Environment && p.Environment.Variables) || {})) {

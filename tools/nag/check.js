@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * Runs cdk-nag's AwsSolutions pack over already synthesized CloudFormation
- * templates, so a C# CDK app can be checked without adding cdk-nag to it.
+ * Runs a cdk-nag pack (AwsSolutions by default) over already synthesized
+ * CloudFormation templates, so a C# CDK app can be checked without adding
+ * cdk-nag to it.
  *
- *   node tools/nag/check.js [--json] <cdk.out> [<cdk.out> ...]
+ *   node tools/nag/check.js [--json] [--pack aws-solutions|nist-800-53-r5] <cdk.out> [<cdk.out> ...]
  *
  * Every *.template.json under each directory is checked (nested assemblies of
  * CDK Stages live in assembly-* subfolders). Each template is loaded with
@@ -23,7 +24,13 @@ const os = require('node:os');
 const path = require('node:path');
 const { App, Aspects, DefaultStackSynthesizer, Stack } = require('aws-cdk-lib');
 const { CfnInclude } = require('aws-cdk-lib/cloudformation-include');
-const { AwsSolutionsChecks, NagMessageLevel } = require('cdk-nag');
+const { AwsSolutionsChecks, NIST80053R5Checks, NagMessageLevel } = require('cdk-nag');
+
+// The packs this tool runs, by the name given with --pack.
+const PACKS = {
+  'aws-solutions': AwsSolutionsChecks,
+  'nist-800-53-r5': NIST80053R5Checks,
+};
 
 // Rule id reported when a template could not be loaded or checked at all.
 const LOAD_FAILURE_ID = 'TemplateLoadFailure';
@@ -96,7 +103,7 @@ class CollectingLogger {
  * that cannot be loaded or synthesized yields one ERROR finding.
  * workDir: a scratch directory this call may write into.
  */
-function checkTemplate(file, workDir) {
+function checkTemplate(file, workDir, pack = 'aws-solutions') {
   const logger = new CollectingLogger();
   try {
     const template = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -128,7 +135,9 @@ function checkTemplate(file, workDir) {
     // which is exactly where cdk-nag reads it (CfnResource.getMetadata).
     new CfnInclude(stack, 'Template', { templateFile: includedFile });
 
-    Aspects.of(app).add(new AwsSolutionsChecks({
+    const Pack = PACKS[pack];
+    if (!Pack) throw new Error(`unknown pack ${pack}`);
+    Aspects.of(app).add(new Pack({
       verbose: true,
       reports: false, // no CSV files in the scratch directory
       additionalLoggers: [logger],
@@ -147,14 +156,14 @@ function checkTemplate(file, workDir) {
 }
 
 /** Checks every template in the given assembly directories. */
-function checkAssemblies(dirs) {
+function checkAssemblies(dirs, pack = 'aws-solutions') {
   const templates = dirs.flatMap(findTemplates);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-nag-'));
   try {
     const findings = templates.flatMap((file, i) => {
       const workDir = path.join(scratch, String(i));
       fs.mkdirSync(workDir);
-      return checkTemplate(file, workDir);
+      return checkTemplate(file, workDir, pack);
     });
     return {
       templates: templates.length,
@@ -173,10 +182,21 @@ function formatFinding(f) {
 
 function main(argv) {
   const json = argv.includes('--json');
-  const dirs = argv.filter((a) => a !== '--json');
-  const unknown = dirs.find((a) => a.startsWith('-'));
-  if (dirs.length === 0 || unknown) {
-    console.error(`${unknown ? `unknown option ${unknown}\n` : ''}usage: node tools/nag/check.js [--json] <cdk.out> [<cdk.out> ...]`);
+  let pack = 'aws-solutions';
+  const dirs = [];
+  let bad;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--json') continue;
+    if (argv[i] === '--pack') {
+      pack = argv[++i];
+      if (!PACKS[pack]) bad = `unknown pack ${pack} (use ${Object.keys(PACKS).join(' or ')})`;
+      continue;
+    }
+    if (argv[i].startsWith('-')) bad = `unknown option ${argv[i]}`;
+    dirs.push(argv[i]);
+  }
+  if (dirs.length === 0 || bad) {
+    console.error(`${bad ? `${bad}\n` : ''}usage: node tools/nag/check.js [--json] [--pack ${Object.keys(PACKS).join('|')}] <cdk.out> [<cdk.out> ...]`);
     return 2;
   }
   const missing = dirs.find((d) => !fs.statSync(d, { throwIfNoEntry: false })?.isDirectory());
@@ -185,18 +205,18 @@ function main(argv) {
     return 2;
   }
 
-  const report = checkAssemblies(dirs);
+  const report = checkAssemblies(dirs, pack);
   if (json) {
     console.log(JSON.stringify(report, null, 2));
   } else {
     for (const f of report.findings) console.log(formatFinding(f));
     if (report.templates === 0) console.log(`no *.template.json found in ${dirs.join(', ')}`);
-    console.log(`cdk-nag: ${report.templates} templates, ${report.errors} errors, ${report.warnings} warnings`);
+    console.log(`cdk-nag${pack === 'aws-solutions' ? '' : ` (${pack})`}: ${report.templates} templates, ${report.errors} errors, ${report.warnings} warnings`);
   }
   return report.templates === 0 || report.errors + report.warnings > 0 ? 1 : 0;
 }
 
-module.exports = { findTemplates, checkTemplate, checkAssemblies, formatFinding };
+module.exports = { PACKS, findTemplates, checkTemplate, checkAssemblies, formatFinding };
 
 if (require.main === module) {
   process.exitCode = main(process.argv.slice(2));

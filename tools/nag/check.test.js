@@ -102,3 +102,19 @@ test('CLI rejects a missing directory', () => {
   assert.equal(code, 2);
   assert.match(stderr, /is not a directory/);
 });
+
+test('CLI --pack nist-800-53-r5 runs cdk-nag\'s NIST 800-53 Rev. 5 pack instead of AwsSolutions', () => {
+  const { code, lines } = runCli('--pack', 'nist-800-53-r5', fixture('unsuppressed'));
+  assert.equal(code, 1);
+  const findings = lines.slice(0, -1);
+  assert.ok(findings.length > 0);
+  assert.ok(findings.every((l) => / (ERROR|WARN) (NIST\.800\.53\.R5-|CdkNagValidationFailure)/.test(l)), findings.join('\n'));
+  assert.ok(findings.some((l) => l.includes('NIST.800.53.R5-S3BucketLoggingEnabled Bucket83908E77')), findings.join('\n'));
+  assert.match(lines.at(-1), /^cdk-nag \(nist-800-53-r5\): 1 templates, [1-9]\d* errors, \d+ warnings$/);
+});
+
+test('CLI rejects an unknown pack', () => {
+  const { code, stderr } = runCli('--pack', 'pci', fixture('unsuppressed'));
+  assert.equal(code, 2);
+  assert.match(stderr, /unknown pack pci \(use aws-solutions or nist-800-53-r5\)/);
+});

@@ -1,5 +1,6 @@
 using Newtonsoft.Json.Linq;
 using Slipway.Build;
+using Slipway.Conventions;
 using Slipway.CrossAccount;
 using Slipway.Pipeline;
 using Slipway.Runtime;
@@ -80,6 +81,7 @@ public sealed class ManifestMapper
                 FailureTopicArn = Str(s, "services[].notifications.failureTopicArn"),
             },
             PermissionsBoundaryPolicyName = Str(s, "services[].permissionsBoundary"),
+            Compliance = Str(s, "services[].compliance") == "nist-800-53-r5" ? CompliancePack.Nist80053R5 : CompliancePack.None,
             Environments = Items(s, "services[].environments").Select(Environment).ToList(),
         };
     }
@@ -134,6 +136,13 @@ public sealed class ManifestMapper
             Dockerfile = Str(s, "services[].build.dockerfile") ?? d.Dockerfile,
             Context = Str(s, "services[].build.context") ?? d.Context,
             BuildImage = Str(s, "services[].build.image"),
+            ImageRepository = Get(s, "services[].build.imageRepository") is { } imageRepository
+                ? new BuildImageRepositorySettings
+                {
+                    Create = Bool(imageRepository, "services[].build.imageRepository.create") ?? false,
+                    KeepImages = Int(imageRepository, "services[].build.imageRepository.keepImages") ?? BuildImageRepositorySettings.DefaultKeepImages,
+                }
+                : null,
             ComputeType = Str(s, "services[].build.computeType") ?? d.ComputeType,
             MultiArchitecture = Bool(s, "services[].build.multiArchitecture") ?? d.MultiArchitecture,
             CacheExpirationDays = Int(s, "services[].build.cacheExpirationDays") ?? d.CacheExpirationDays,

@@ -64,6 +64,9 @@ public sealed class BuildProjects : Construct
     /// <summary>The unit-test report group.</summary>
     public ReportGroup? UnitTestReports { get; }
 
+    /// <summary>The repository of the builds' own image, when <see cref="BuildSettings.ImageRepository"/> asks Slipway to create it.</summary>
+    public Repository? BuildImageRepository { get; }
+
     /// <summary>The S3 build cache.</summary>
     public Bucket CacheBucket { get; }
 
@@ -88,6 +91,8 @@ public sealed class BuildProjects : Construct
             EncryptionKey = props.EncryptionKey,
             AccessLogs = props.AccessLogsBucket,
             AccessLogsPrefix = "build-cache/",
+            // A cache object replaced by a newer build is worth nothing: keep it a day.
+            NoncurrentVersionDays = 1,
             LifecycleRules = new ILifecycleRule[]
             {
                 new LifecycleRule
@@ -98,6 +103,11 @@ public sealed class BuildProjects : Construct
                 },
             },
         });
+
+        if (build.ImageRepository is { Create: true } imageRepository)
+        {
+            BuildImageRepository = CreateBuildImageRepository(imageRepository);
+        }
 
         var all = new List<PipelineProject>();
         if (build.CompileCommand is not null)
@@ -168,14 +178,11 @@ public sealed class BuildProjects : Construct
         var names = _props.Names;
         var build = _props.Definition.Build;
         var projectName = ResourceNames.Claim(this, "CodeBuild project", names.Name(resource, 150));
-        var logGroup = new LogGroup(this, id + "Logs", new LogGroupProps
+        var logGroup = EncryptedLogGroup.Create(this, id + "Logs", new EncryptedLogGroupOptions
         {
-            LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup(resource)),
-            RemovalPolicy = RemovalPolicy.DESTROY,
-            EncryptionKey = _props.EncryptionKey,
+            Name = names.LogGroup(resource),
+            RetentionDays = build.LogRetentionDays,
         });
-        // The validated retention, set on the resource: no day count needs mapping onto RetentionDays.
-        ((CfnLogGroup)logGroup.Node.DefaultChild!).RetentionInDays = build.LogRetentionDays;
         var role = roleName is null ? null : new Role(this, id + "Role", new RoleProps
         {
             RoleName = ResourceNames.Claim(this, "IAM role", roleName),
@@ -240,6 +247,53 @@ public sealed class BuildProjects : Construct
             appliesTo.ToArray());
     }
 
+    // The repository named by build.image (or SERVICE-build-images until an image is set), in the
+    // pipeline's account (PipelineValidation checks build.image is there). Tags are immutable like
+    // the service's repository: a new build image is a new tag, and build.image changes with it.
+    // The image build.image names is kept by a rule ahead of the count rule, so a burst of pushes
+    // never expires the image the builds use
+    // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html).
+    private Repository CreateBuildImageRepository(BuildImageRepositorySettings settings)
+    {
+        var image = _props.Definition.Build.BuildImage;
+        var (repositoryName, tag) = image is null ? (_props.Names.Name("build-images", 256), null) : SplitImage(image);
+        var rules = new List<Amazon.CDK.AWS.ECR.ILifecycleRule>();
+        if (tag is not null)
+        {
+            rules.Add(new Amazon.CDK.AWS.ECR.LifecycleRule
+            {
+                RulePriority = 1,
+                Description = $"Keep the build image in use ({tag})",
+                TagStatus = TagStatus.TAGGED,
+                TagPatternList = new[] { tag },
+                MaxImageCount = 1,
+            });
+        }
+        rules.Add(new Amazon.CDK.AWS.ECR.LifecycleRule
+        {
+            RulePriority = rules.Count + 1,
+            Description = $"Keep the last {settings.KeepImages} build images",
+            TagStatus = TagStatus.ANY,
+            MaxImageCount = settings.KeepImages,
+        });
+        return new Repository(this, "BuildImageRepository", new RepositoryProps
+        {
+            RepositoryName = ResourceNames.Claim(this, "ECR repository", repositoryName),
+            ImageScanOnPush = true,
+            ImageTagMutability = TagMutability.IMMUTABLE,
+            EmptyOnDelete = true,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+            LifecycleRules = rules.ToArray(),
+        });
+    }
+
+    // ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY(:TAG|@DIGEST) → (REPOSITORY, TAG or null for a digest).
+    private static (string Repository, string? Tag) SplitImage(string uri)
+    {
+        var path = uri[(uri.IndexOf('/') + 1)..];
+        return path.Contains('@') ? (path[..path.IndexOf('@')], null) : (path[..path.LastIndexOf(':')], path[(path.LastIndexOf(':') + 1)..]);
+    }
+
     private IBuildImage? _buildImage;
 
     // One image for every project; a custom ECR image is imported once.
@@ -257,7 +311,9 @@ public sealed class BuildProjects : Construct
         var separator = path.Contains('@') ? path.IndexOf('@') : path.LastIndexOf(':');
         var repositoryName = path[..separator];
         var tagOrDigest = path[(separator + 1)..];
-        var repository = Repository.FromRepositoryAttributes(this, "BuildImageRepository", new RepositoryAttributes
+        // The created repository, or the existing one named by the URI. Either way CodeBuild pulls
+        // with the project's role, which FromEcrRepository grants pull on the repository.
+        IRepository repository = BuildImageRepository ?? Repository.FromRepositoryAttributes(this, "BuildImageRepository", new RepositoryAttributes
         {
             RepositoryName = repositoryName,
             RepositoryArn = $"arn:aws:ecr:{parts[3]}:{parts[0]}:repository/{repositoryName}",

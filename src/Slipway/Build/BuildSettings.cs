@@ -91,6 +91,20 @@ public sealed record RegistryCredentials(SecretStore Store, string Reference, st
 /// <param name="KmsKeyArn">The customer-managed KMS key that encrypts the value; null for the AWS-managed key (aws/ssm, aws/secretsmanager), which needs no grant.</param>
 public sealed record BuildSecret(string Name, SecretStore Store, string Reference, string? KmsKeyArn = null);
 
+/// <summary>The ECR repository of the builds' own image (<see cref="BuildSettings.BuildImage"/>), created by Slipway in the pipeline's account.</summary>
+public sealed class BuildImageRepositorySettings
+{
+    /// <summary>Whether Slipway creates the repository (named by <see cref="BuildSettings.BuildImage"/>, or SERVICE-build-images).</summary>
+    public required bool Create { get; init; }
+
+    /// <summary>How many images the repository keeps (the one <see cref="BuildSettings.BuildImage"/> names is always kept).</summary>
+    /// <remarks>Default: <see cref="DefaultKeepImages"/>.</remarks>
+    public int KeepImages { get; init; } = DefaultKeepImages;
+
+    /// <summary>Images kept by default.</summary>
+    public const int DefaultKeepImages = 10;
+}
+
 /// <summary>How the service is built and checked.</summary>
 public sealed class BuildSettings
 {
@@ -105,6 +119,10 @@ public sealed class BuildSettings
     /// <summary>A custom CodeBuild image from ECR (full image URI with tag or digest).</summary>
     /// <remarks>Default: the Amazon Linux 2 standard image (aws/codebuild/amazonlinux2-x86_64-standard:5.0).</remarks>
     public string? BuildImage { get; init; }
+
+    /// <summary>An ECR repository for <see cref="BuildImage"/>, created in the pipeline's account; the build projects may pull from it.</summary>
+    /// <remarks>Default: none (<see cref="BuildImage"/>, if set, names an existing repository).</remarks>
+    public BuildImageRepositorySettings? ImageRepository { get; init; }
 
     /// <summary>The CodeBuild compute type.</summary>
     /// <remarks>Default: BUILD_GENERAL1_SMALL.</remarks>

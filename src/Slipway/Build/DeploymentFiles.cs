@@ -61,6 +61,9 @@ public static class DeploymentFiles
                 ["name"] = container.ContainerName,
                 ["image"] = $"<{ImagePlaceholder}>",
                 ["essential"] = true,
+                // A hard limit on every container definition (landing-zone controls, AWS Config
+                // ecs-task-definition-memory-hard-limit): the task's memory, the only container's.
+                ["memory"] = target.Memory ?? container.Memory,
                 ["portMappings"] = new JsonArray(new JsonObject { ["containerPort"] = container.Port, ["protocol"] = "tcp" }),
                 ["environment"] = environment,
                 ["secrets"] = secrets,

@@ -20,14 +20,12 @@ public sealed class SecureBucketOptions
     /// <summary>The prefix of this bucket's access logs.</summary>
     public string? AccessLogsPrefix { get; init; }
 
-    /// <summary>Versioning. Default: off.</summary>
-    public bool Versioned { get; init; }
+    /// <summary>Days a noncurrent object version is kept, unless a rule of <see cref="LifecycleRules"/> expires noncurrent versions itself.</summary>
+    /// <remarks>Default: <see cref="SecureBucket.DefaultNoncurrentVersionDays"/>.</remarks>
+    public int NoncurrentVersionDays { get; init; } = SecureBucket.DefaultNoncurrentVersionDays;
 
     /// <summary>S3 EventBridge notifications. Default: off.</summary>
     public bool EventBridge { get; init; }
-
-    /// <summary>Object ownership. Default: S3's default (bucket owner enforced).</summary>
-    public ObjectOwnership? ObjectOwnership { get; init; }
 
     /// <summary>Lifecycle rules. Default: none.</summary>
     public Amazon.CDK.AWS.S3.ILifecycleRule[] LifecycleRules { get; init; } = Array.Empty<Amazon.CDK.AWS.S3.ILifecycleRule>();
@@ -35,27 +33,83 @@ public sealed class SecureBucketOptions
 
 /// <summary>
 /// The one way Slipway creates buckets: encrypted (SSE-S3, or KMS with a bucket key), TLS only,
-/// public access blocked, and emptied and deleted with the stack.
+/// public access blocked, versioned with noncurrent versions expiring, ACLs disabled (bucket owner
+/// enforced), server access logs delivered through the target's bucket policy, and emptied and
+/// deleted with the stack.
 /// </summary>
+/// <remarks>
+/// Versioning, the noncurrent-version expiry and <c>BucketOwnerEnforced</c> are what
+/// landing-zone controls require of every bucket (AWS Control Tower CT.S3.PR.3, "versioning
+/// configured and a lifecycle policy"; AWS Config s3-bucket-acl-prohibited). With ACLs disabled, S3 delivers server access logs only through a
+/// bucket policy that allows <c>logging.s3.amazonaws.com</c> to put objects, limited by
+/// <c>aws:SourceArn</c> and <c>aws:SourceAccount</c>
+/// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general).
+/// CDK 2.160 would grant the log-delivery ACL instead (its bucket-policy variant is behind a
+/// feature flag), so the logging configuration and the statement are written here.
+/// </remarks>
 public static class SecureBucket
 {
+    /// <summary>Days a noncurrent object version is kept by default: long enough to undo an overwrite, short enough that versioning costs little.</summary>
+    public const int DefaultNoncurrentVersionDays = 7;
+
+    /// <summary>The Sid of the statement a log target's policy gets for each bucket that logs to it.</summary>
+    public const string LogDeliverySidPrefix = "S3ServerAccessLogs";
+
     /// <summary>Creates a bucket with Slipway's defaults and <paramref name="options"/>.</summary>
-    public static Bucket Create(Construct scope, string id, SecureBucketOptions options) =>
-        new(scope, id, new BucketProps
+    public static Bucket Create(Construct scope, string id, SecureBucketOptions options)
+    {
+        var rules = options.LifecycleRules.ToList();
+        if (!rules.Any(r => r.NoncurrentVersionExpiration is not null))
         {
-            BucketName = options.Name is null ? null : ResourceNames.Claim(scope, "bucket", options.Name),
+            rules.Add(new LifecycleRule
+            {
+                Id = "ExpireNoncurrentVersions",
+                NoncurrentVersionExpiration = Duration.Days(options.NoncurrentVersionDays),
+            });
+        }
+        var name = options.Name is null ? null : ResourceNames.Claim(scope, "bucket", options.Name);
+        var bucket = new Bucket(scope, id, new BucketProps
+        {
+            BucketName = name,
             Encryption = options.EncryptionKey is null ? BucketEncryption.S3_MANAGED : BucketEncryption.KMS,
             EncryptionKey = options.EncryptionKey,
             BucketKeyEnabled = options.EncryptionKey is not null,
             EnforceSSL = true,
             BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            Versioned = options.Versioned,
+            Versioned = true,
             EventBridgeEnabled = options.EventBridge,
-            ObjectOwnership = options.ObjectOwnership,
-            ServerAccessLogsBucket = options.AccessLogs,
-            ServerAccessLogsPrefix = options.AccessLogsPrefix,
+            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
             RemovalPolicy = RemovalPolicy.DESTROY,
             AutoDeleteObjects = true,
-            LifecycleRules = options.LifecycleRules,
+            LifecycleRules = rules.ToArray(),
         });
+        if (options.AccessLogs is { } target)
+        {
+            DeliverAccessLogs(bucket, name, target, options.AccessLogsPrefix);
+        }
+        return bucket;
+    }
+
+    private static void DeliverAccessLogs(Bucket source, string? sourceName, IBucket target, string? prefix)
+    {
+        var stack = Stack.Of(source);
+        ((CfnBucket)source.Node.DefaultChild!).LoggingConfiguration = new CfnBucket.LoggingConfigurationProperty
+        {
+            DestinationBucketName = target.BucketName,
+            LogFilePrefix = prefix,
+        };
+        target.AddToResourcePolicy(new Amazon.CDK.AWS.IAM.PolicyStatement(new Amazon.CDK.AWS.IAM.PolicyStatementProps
+        {
+            Sid = LogDeliverySidPrefix + ResourceNames.Pascal(source.Node.Id),
+            Principals = new Amazon.CDK.AWS.IAM.IPrincipal[] { new Amazon.CDK.AWS.IAM.ServicePrincipal("logging.s3.amazonaws.com") },
+            Actions = new[] { "s3:PutObject" },
+            Resources = new[] { target.ArnForObjects((prefix ?? "") + "*") },
+            Conditions = new Dictionary<string, object>
+            {
+                // A fixed name gives the ARN without a reference (no ordering between the buckets).
+                ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = sourceName is null ? source.BucketArn : $"arn:{stack.Partition}:s3:::{sourceName}" },
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+            },
+        }));
+    }
 }

@@ -72,6 +72,7 @@ public sealed class GitHubDeployStack : Stack
         }.ApplyTo(this);
         Guardrails.ApplyPermissionsBoundary(this, settings.BoundaryFor(props.Services));
         RoleNames.ApplyTo(this, names);
+        KeyGrantPolicy.ApplyTo(this);
     }
 
     /// <summary>

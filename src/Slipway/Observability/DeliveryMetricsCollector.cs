@@ -71,6 +71,9 @@ public sealed class DeliveryMetricsCollector : Construct
     /// <summary>The function's log group (where the metrics are extracted from).</summary>
     public LogGroup LogGroup { get; }
 
+    /// <summary>Where events the function fails on are kept (NIST 800-53 profile only).</summary>
+    public Amazon.CDK.AWS.SQS.Queue? DeadLetterQueue { get; }
+
     /// <summary>The state table (deduplication and start/end pairing; items expire after 30 to 180 days).</summary>
     public Table StateTable { get; }
 
@@ -106,16 +109,12 @@ public sealed class DeliveryMetricsCollector : Construct
             RemovalPolicy = RemovalPolicy.DESTROY,
         });
 
-        LogGroup = new LogGroup(this, "LogGroup", new LogGroupProps
+        // Encrypted with the stack's log key, like every log group (Conventions/EncryptedLogGroup).
+        LogGroup = EncryptedLogGroup.Create(this, "LogGroup", new EncryptedLogGroupOptions
         {
-            LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup("delivery-metrics")),
-            RemovalPolicy = RemovalPolicy.DESTROY,
-            // With KMS artifacts, every log group of the pipeline uses the artifact key too.
-            EncryptionKey = pipeline.ArtifactKey,
+            Name = names.LogGroup("delivery-metrics"),
+            RetentionDays = pipeline.Definition.Build.LogRetentionDays,
         });
-        // The service's log retention (validated as a CloudWatch Logs period), set on the
-        // CloudFormation resource so that no day count needs mapping onto the RetentionDays enum.
-        ((CfnLogGroup)LogGroup.Node.DefaultChild!).RetentionInDays = pipeline.Definition.Build.LogRetentionDays;
 
         // An explicit role instead of AWSLambdaBasicExecutionRole, which may write to any log group.
         Role = new Role(this, "Role", new RoleProps
@@ -127,6 +126,22 @@ public sealed class DeliveryMetricsCollector : Construct
         LogGroup.GrantWrite(Role);
 
         Config = ConfigJson(pipelineName, pipeline.Definition, pipeline.DeployStages);
+        var nist = pipeline.Definition.Compliance == CompliancePack.Nist80053R5;
+        // NIST 800-53 profile: events the function fails on (after Lambda's two retries of an
+        // asynchronous invocation) are kept for 14 days instead of dropped
+        // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq).
+        if (nist)
+        {
+            DeadLetterQueue = new Amazon.CDK.AWS.SQS.Queue(this, "DeadLetterQueue", new Amazon.CDK.AWS.SQS.QueueProps
+            {
+                QueueName = ResourceNames.Claim(this, "SQS queue", names.Name("delivery-metrics-dlq", 80)),
+                Encryption = Amazon.CDK.AWS.SQS.QueueEncryption.SQS_MANAGED,
+                EnforceSSL = true,
+                RetentionPeriod = Duration.Days(14),
+                RemovalPolicy = RemovalPolicy.DESTROY,
+            });
+            NagSuppressions.OnResource(DeadLetterQueue, "AwsSolutions-SQS3", "This queue is the dead-letter queue of the delivery-metrics function.");
+        }
         Function = new Function(this, "Function", new FunctionProps
         {
             FunctionName = ResourceNames.Claim(this, "Lambda function", names.Name("delivery-metrics", 64)),
@@ -138,6 +153,7 @@ public sealed class DeliveryMetricsCollector : Construct
             MemorySize = 128,
             Timeout = Duration.Seconds(30),
             ReservedConcurrentExecutions = props.ReservedConcurrency,
+            DeadLetterQueue = DeadLetterQueue,
             Role = Role,
             LogGroup = LogGroup,
             Environment = new Dictionary<string, string>
@@ -148,6 +164,18 @@ public sealed class DeliveryMetricsCollector : Construct
         });
         // Exactly what store.js calls (putItem, getItem, deleteItem), on this table only.
         StateTable.Grant(Function, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem");
+        if (nist)
+        {
+            if (props.ReservedConcurrency is null)
+            {
+                NagSuppressions.OnResource(Function, "NIST.800.53.R5-LambdaConcurrency",
+                    "New accounts have a Lambda concurrency quota of 10, all of it unreserved; reserving any fails the deployment there. The function handles one pipeline's events (a few per execution).");
+            }
+            NagSuppressions.OnResource(Function, "NIST.800.53.R5-LambdaInsideVPC",
+                "The tooling account has no VPC of Slipway's; the function calls only CloudWatch and DynamoDB, and a VPC would need NAT gateways or interface endpoints at about 30 USD a month each.");
+            NagSuppressions.OnResource(StateTable, "NIST.800.53.R5-DynamoDBInBackupPlan",
+                "The table holds short-lived deduplication state (expiring by TTL), rebuilt from the pipeline's events; point-in-time recovery is on, and a backup vault would outlive the destroyable stack the teams require.");
+        }
         NagSuppressions.OnResource(Function, "AwsSolutions-L1",
             "nodejs22.x is the newest Node.js Lambda runtime; cdk-nag compares against the runtimes aws-cdk-lib 2.160 knows, whose newest is nodejs20.x.");
 

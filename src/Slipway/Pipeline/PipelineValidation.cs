@@ -13,6 +13,15 @@ public static partial class PipelineValidation
     {
         ValidateSource(d.Source, v, $"{path}.source");
         ValidateBuild(d.Build, v, $"{path}.build");
+        if (d.Build is { ImageRepository.Create: true, BuildImage: { } image } && EcrImage().IsMatch(image))
+        {
+            // The created repository lives in the pipeline's account and region; an image URI
+            // elsewhere would name another repository than the one created.
+            var host = image[..image.IndexOf('/')].Split('.');
+            v.Require(host[0] == d.ToolingAccount && host[3] == d.ToolingRegion, $"{path}.build.image", image,
+                $"is in {host[0]}/{host[3]}, but build.imageRepository.create makes the repository in the pipeline's account and region {d.ToolingAccount}/{d.ToolingRegion}. " +
+                $"Use {d.ToolingAccount}.dkr.ecr.{d.ToolingRegion}.amazonaws.com/REPOSITORY:TAG, or remove build.imageRepository to pull from the existing repository.");
+        }
         foreach (var (target, i) in d.Environments.Select((e, i) => (e, i)))
         {
             // The runner assumes the environment's role from the CodeBuild role: role chaining,
@@ -118,6 +127,10 @@ public static partial class PipelineValidation
         {
             v.Require(EcrImage().IsMatch(image), $"{path}.buildImage", image,
                 "is not an ECR image URI. Use ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG (or @sha256:DIGEST).");
+        }
+        if (b.ImageRepository is { } repository)
+        {
+            v.Require(repository.KeepImages is >= 1 and <= 1000, $"{path}.imageRepository.keepImages", repository.KeepImages, "must be from 1 to 1000.");
         }
         v.Require(!b.Dockerfile.StartsWith('/') && !b.Dockerfile.Contains(".."), $"{path}.dockerfile", b.Dockerfile, "must be a path inside the repository, for example \"Dockerfile\" or \"service/Dockerfile\".");
         Check(b.UnitTests, v, $"{path}.unitTests", allowed: new[] { CheckPreset.Custom, CheckPreset.Python, CheckPreset.DotNet, CheckPreset.Node });

@@ -90,44 +90,39 @@ public sealed class ServicePipeline : Construct
         var accessLogs = SecureBucket.Create(this, "AccessLogs", new SecureBucketOptions
         {
             Name = Names.Bucket("access-logs", stack.Account),
-            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            // Log objects are never overwritten: a noncurrent version is a deleted log, kept a day.
+            NoncurrentVersionDays = 1,
             LifecycleRules = new ILifecycleRule[] { new LifecycleRule { Expiration = Duration.Days(90), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
         });
         NagSuppressions.OnResource(accessLogs, "AwsSolutions-S1",
             "This bucket receives the server access logs of the artifact and cache buckets; logging it too would need another bucket without end.");
+        if (definition.Compliance == CompliancePack.Nist80053R5)
+        {
+            NagSuppressions.OnResource(accessLogs, "NIST.800.53.R5-S3BucketLoggingEnabled",
+                "This bucket receives the server access logs of the pipeline's other buckets; logging it too would need another bucket without end.");
+            // https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+            NagSuppressions.OnResource(accessLogs, "NIST.800.53.R5-S3DefaultEncryptionKMS",
+                "S3 delivers server access logs only to a destination bucket encrypted with SSE-S3 (SSE-KMS is not supported for log destinations).");
+        }
 
+        _accessLogs = accessLogs;
         if (definition.ArtifactsUseKms)
         {
             ArtifactKey = new Key(this, "ArtifactKey", new KeyProps
             {
                 Alias = SharedNames.ArtifactKeyAlias(Names),
-                Description = $"Encrypts the {definition.Name} pipeline's artifacts, build output and logs.",
+                Description = $"Encrypts the {definition.Name} pipeline's artifacts and build output.",
                 EnableKeyRotation = true,
                 PendingWindow = Duration.Days(7),
                 RemovalPolicy = RemovalPolicy.DESTROY,
             });
-            // CloudWatch Logs encrypts the build log groups with this key:
-            // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
-            ArtifactKey.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "AllowCloudWatchLogs",
-                Principals = new IPrincipal[] { new ServicePrincipal($"logs.{region}.amazonaws.com") },
-                Actions = new[] { "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*" },
-                Resources = new[] { "*" },
-                Conditions = new Dictionary<string, object>
-                {
-                    ["ArnLike"] = new Dictionary<string, object>
-                    {
-                        ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{stack.Partition}:logs:{region}:{account}:log-group:/slipway/*",
-                    },
-                },
-            }));
+            // The build log groups use the stack's log key (Conventions/EncryptedLogGroup), which
+            // admits CloudWatch Logs for exactly those groups.
         }
 
         ArtifactBucket = SecureBucket.Create(this, "ArtifactBucket", new SecureBucketOptions
         {
             Name = SharedNames.ArtifactBucket(Names, stack.Account),
-            Versioned = true,
             EncryptionKey = ArtifactKey,
             AccessLogs = accessLogs,
             AccessLogsPrefix = "artifacts/",
@@ -385,8 +380,11 @@ public sealed class ServicePipeline : Construct
                     : SecureBucket.Create(this, "SourceBucket", new SecureBucketOptions
                     {
                         Name = Names.Bucket("source", Stack.Of(this).Account),
-                        Versioned = true,
                         EventBridge = true,
+                        // The NIST 800-53 profile: KMS and server access logs on every bucket that allows them.
+                        EncryptionKey = Definition.Compliance == CompliancePack.Nist80053R5 ? ArtifactKey : null,
+                        AccessLogs = Definition.Compliance == CompliancePack.Nist80053R5 ? _accessLogs : null,
+                        AccessLogsPrefix = "source/",
                         LifecycleRules = new ILifecycleRule[] { new LifecycleRule { NoncurrentVersionExpiration = Duration.Days(30), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
                     });
                 if (bucket is Bucket createdBucket)
@@ -431,6 +429,8 @@ public sealed class ServicePipeline : Construct
                 throw new ArgumentException($"Unknown source kind {source.GetType().Name}.");
         }
     }
+
+    private readonly Bucket _accessLogs;
 
     /// <summary>The secret GitHub signs webhook deliveries with (OAuth-token sources only).</summary>
     public Secret? WebhookSecret { get; private set; }

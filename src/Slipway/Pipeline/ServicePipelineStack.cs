@@ -42,13 +42,23 @@ public sealed class ServicePipelineStack : Stack
         new CfnOutput(this, "PipelineName", new CfnOutputProps { Value = Pipeline.Pipeline.PipelineName, Description = "The pipeline" });
         new CfnOutput(this, "PipelineArn", new CfnOutputProps { Value = Pipeline.Pipeline.PipelineArn, Description = "The pipeline's ARN" });
         new CfnOutput(this, "RepositoryUri", new CfnOutputProps { Value = Pipeline.Repository.RepositoryUri, Description = "The ECR repository of the service's images" });
+        if (Pipeline.Projects.BuildImageRepository is { } buildImages)
+        {
+            new CfnOutput(this, "BuildImageRepositoryUri", new CfnOutputProps { Value = buildImages.RepositoryUri, Description = "The ECR repository of the builds' own image: push it here (build.image)" });
+        }
         new CfnOutput(this, "ArtifactBucketName", new CfnOutputProps { Value = Pipeline.ArtifactBucket.BucketName, Description = "The pipeline's artifact bucket" });
 
         props.Definition.Tags("tooling").ApplyTo(this);
         Guardrails.ApplyPermissionsBoundary(this, props.Definition.PermissionsBoundaryPolicyName);
         DestroyOnDelete.ApplyTo(this);
+        KeyGrantPolicy.ApplyTo(this);
         // Every role under the service's prefix, so a scoped bootstrap policy admits them all.
         RoleNames.ApplyTo(this, Pipeline.Names);
         StackSuppressions.ForCdkProviders(this);
+        if (props.Definition.Compliance == CompliancePack.Nist80053R5)
+        {
+            Nist80053R5Profile.ApplyTo(this);
+            StackSuppressions.ForCdkProvidersNist(this);
+        }
     }
 }

@@ -29,6 +29,9 @@ public sealed class BlueGreenService : Construct
     /// </summary>
     public const string PlaceholderImage = "public.ecr.aws/docker/library/python:3.12-alpine";
 
+    /// <summary>The memory of the bootstrap task and of its placeholder container (MiB).</summary>
+    public const int BootstrapMemoryMiB = 512;
+
     /// <summary>The VPC the service runs in.</summary>
     public IVpc Vpc { get; }
 
@@ -109,6 +112,8 @@ public sealed class BlueGreenService : Construct
         // Load balancer and its access logs (ELB access logs need SSE-S3, not KMS).
         var accessLogs = SecureBucket.Create(this, "AccessLogs", new SecureBucketOptions
         {
+            // Log objects are never overwritten: a noncurrent version is a deleted log, kept a day.
+            NoncurrentVersionDays = 1,
             LifecycleRules = new ILifecycleRule[] { new LifecycleRule { Expiration = Duration.Days(90), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
         });
         NagSuppressions.OnResource(accessLogs, "AwsSolutions-S1",
@@ -132,13 +137,16 @@ public sealed class BlueGreenService : Construct
         });
         LoadBalancer.LogAccessLogs(accessLogs, names.Name("alb"));
 
-        var productionSources = net.InternetFacing ? Peer.AnyIpv4() : Peer.Ipv4(Vpc.VpcCidrBlock);
+        // The VPC's CIDR as written when Slipway knows it (a literal rule, which checks such as
+        // cdk-nag's EC2 rules can read), else the imported VPC's attribute.
+        var vpcCidr = props.Vpc is null ? net.ExistingVpc?.Cidr ?? net.VpcCidr : Vpc.VpcCidrBlock;
+        var productionSources = net.InternetFacing ? Peer.AnyIpv4() : Peer.Ipv4(vpcCidr);
         albSecurityGroup.AddIngressRule(productionSources, Port.Tcp(net.ProductionPort), "production listener");
         if (net.CertificateArn is not null)
         {
             albSecurityGroup.AddIngressRule(productionSources, Port.Tcp(80), "HTTP, redirected to HTTPS");
         }
-        foreach (var cidr in net.TestListenerCidrs ?? new[] { Vpc.VpcCidrBlock })
+        foreach (var cidr in net.TestListenerCidrs ?? new[] { vpcCidr })
         {
             albSecurityGroup.AddIngressRule(Peer.Ipv4(cidr), Port.Tcp(net.TestListenerPort), "test listener: green tasks before traffic shifts");
         }
@@ -195,13 +203,17 @@ public sealed class BlueGreenService : Construct
         var scheme = net.CertificateArn is null ? "http" : "https";
         ServiceUrl = $"{scheme}://{LoadBalancer.LoadBalancerDnsName}" + (net.ProductionPort is 80 or 443 ? "" : $":{net.ProductionPort}");
         TestUrl = $"{scheme}://{LoadBalancer.LoadBalancerDnsName}:{net.TestListenerPort}";
+        if (props.Compliance == CompliancePack.Nist80053R5)
+        {
+            HardenForNist(names, accessLogs);
+        }
 
         // Roles and logs. Names are deterministic: the pipeline's generated taskdef.json names them.
-        LogGroup = new LogGroup(this, "LogGroup", new LogGroupProps
+        // Encrypted with the stack's log key (Conventions/EncryptedLogGroup), as is the flow-log group.
+        LogGroup = EncryptedLogGroup.Create(this, "LogGroup", new EncryptedLogGroupOptions
         {
-            LogGroupName = ResourceNames.Claim(this, "log group", CrossAccount.SharedNames.LogGroup(names)),
-            Retention = RetentionDays.ONE_MONTH,
-            RemovalPolicy = RemovalPolicy.DESTROY,
+            Name = CrossAccount.SharedNames.LogGroup(names),
+            RetentionDays = 30,
         });
         ExecutionRole = new Role(this, "ExecutionRole", new RoleProps
         {
@@ -225,7 +237,7 @@ public sealed class BlueGreenService : Construct
         {
             Family = CrossAccount.SharedNames.TaskFamily(names),
             Cpu = 256,
-            MemoryLimitMiB = 512,
+            MemoryLimitMiB = BootstrapMemoryMiB,
             ExecutionRole = ExecutionRole,
             TaskRole = TaskRole,
             RuntimePlatform = new RuntimePlatform
@@ -241,6 +253,9 @@ public sealed class BlueGreenService : Construct
             Command = new[] { PlaceholderServer(container.Port) },
             PortMappings = new IPortMapping[] { new PortMapping { ContainerPort = container.Port, Protocol = Amazon.CDK.AWS.ECS.Protocol.TCP } },
             Logging = LogDriver.AwsLogs(new AwsLogDriverProps { LogGroup = LogGroup, StreamPrefix = "bootstrap" }),
+            // Every container definition states a memory limit (landing-zone controls, AWS Config
+            // ecs-task-definition-memory-hard-limit); the task's whole memory is the placeholder's.
+            MemoryLimitMiB = BootstrapMemoryMiB,
             Essential = true,
             ReadonlyRootFilesystem = true,
             // Unprivileged unless the port needs root to bind.
@@ -306,6 +321,88 @@ public sealed class BlueGreenService : Construct
             Alarms = RollbackAlarms.Cast<IAlarm>().ToArray(),
         });
     }
+
+    /// <summary>The web ACL in front of the load balancer (NIST 800-53 profile only).</summary>
+    public Amazon.CDK.AWS.WAFv2.CfnWebACL? WebAcl { get; private set; }
+
+    // The NIST 800-53 profile: a web ACL with AWS's baseline managed rule groups in front of the
+    // load balancer, its requests logged to an encrypted log group, and the findings the profile
+    // accepts suppressed with their reasons (docs/compliance.md).
+    private void HardenForNist(ResourceNames names, Bucket accessLogs)
+    {
+        var stack = Stack.Of(this);
+        WebAcl = new Amazon.CDK.AWS.WAFv2.CfnWebACL(this, "WebAcl", new Amazon.CDK.AWS.WAFv2.CfnWebACLProps
+        {
+            Scope = "REGIONAL",
+            Description = $"{names.Name("alb")}: AWS managed baseline rules (NIST 800-53 profile)",
+            DefaultAction = new Amazon.CDK.AWS.WAFv2.CfnWebACL.DefaultActionProperty { Allow = new Amazon.CDK.AWS.WAFv2.CfnWebACL.AllowActionProperty() },
+            VisibilityConfig = Visibility(names.Name("waf")),
+            // The baseline groups AWS recommends for every web application
+            // (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html).
+            Rules = new object[]
+            {
+                ManagedRule("AWSManagedRulesCommonRuleSet", 0, names.Name("waf-common")),
+                ManagedRule("AWSManagedRulesKnownBadInputsRuleSet", 1, names.Name("waf-bad-inputs")),
+            },
+        });
+        new Amazon.CDK.AWS.WAFv2.CfnWebACLAssociation(this, "WebAclAssociation", new Amazon.CDK.AWS.WAFv2.CfnWebACLAssociationProps
+        {
+            ResourceArn = LoadBalancer.LoadBalancerArn,
+            WebAclArn = WebAcl.AttrArn,
+        });
+        // WAF logs to CloudWatch Logs only into groups named aws-waf-logs-*
+        // (https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html).
+        var wafLogs = "aws-waf-logs-" + names.Name("alb");
+        EncryptedLogGroup.Create(this, "WebAclLogs", new EncryptedLogGroupOptions { Name = wafLogs, RetentionDays = 30 });
+        var logging = new Amazon.CDK.AWS.WAFv2.CfnLoggingConfiguration(this, "WebAclLogging", new Amazon.CDK.AWS.WAFv2.CfnLoggingConfigurationProps
+        {
+            ResourceArn = WebAcl.AttrArn,
+            LogDestinationConfigs = new[] { $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{wafLogs}" },
+        });
+        logging.Node.AddDependency(this.Node.FindChild("WebAclLogs"));
+
+        if (LoadBalancer.Node.TryFindChild("Redirect80To443") is { } redirect)
+        {
+            NagSuppressions.OnResource(redirect, "NIST.800.53.R5-ELBv2ACMCertificateRequired",
+                "This listener only redirects HTTP on port 80 to the HTTPS listener on 443 (the redirect NIST.800.53.R5-ALBHttpToHttpsRedirection asks for); it serves nothing and cannot hold a certificate.");
+        }
+        NagSuppressions.OnResource(LoadBalancer, "NIST.800.53.R5-ELBDeletionProtectionEnabled",
+            "The teams require every resource destroyable with the stack (no deletion protection); the load balancer holds no data and is recreated by the stack.");
+        NagSuppressions.OnResource(accessLogs, "NIST.800.53.R5-S3BucketLoggingEnabled",
+            "This bucket receives the load balancer's access logs; logging it to another bucket would only move the problem.");
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+        NagSuppressions.OnResource(accessLogs, "NIST.800.53.R5-S3DefaultEncryptionKMS",
+            "Elastic Load Balancing delivers access logs only to buckets encrypted with SSE-S3; SSE-KMS is not supported for this destination.");
+        if (Vpc is Vpc created)
+        {
+            foreach (var subnet in created.PublicSubnets)
+            {
+                NagSuppressions.OnResource(subnet.Node.FindChild("DefaultRoute"), "NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW",
+                    "The public subnets hold only the internet-facing load balancer and the NAT gateways, which need the internet gateway; no address is assigned automatically there (MapPublicIpOnLaunch false) and the tasks run in private subnets.");
+            }
+            NagSuppressions.OnResource(created, "NIST.800.53.R5-VPCDefaultSecurityGroupClosed",
+                "The default security group's rules are removed at deployment by CDK's RestrictDefaultSecurityGroup custom resource (restrictDefaultSecurityGroup: true); nothing uses the group.");
+        }
+    }
+
+    private static Amazon.CDK.AWS.WAFv2.CfnWebACL.VisibilityConfigProperty Visibility(string metric) => new()
+    {
+        CloudWatchMetricsEnabled = true,
+        MetricName = metric,
+        SampledRequestsEnabled = true,
+    };
+
+    private static Amazon.CDK.AWS.WAFv2.CfnWebACL.RuleProperty ManagedRule(string name, int priority, string metric) => new()
+    {
+        Name = name,
+        Priority = priority,
+        Statement = new Amazon.CDK.AWS.WAFv2.CfnWebACL.StatementProperty
+        {
+            ManagedRuleGroupStatement = new Amazon.CDK.AWS.WAFv2.CfnWebACL.ManagedRuleGroupStatementProperty { VendorName = "AWS", Name = name },
+        },
+        OverrideAction = new Amazon.CDK.AWS.WAFv2.CfnWebACL.OverrideActionProperty { None = new Dictionary<string, object>() },
+        VisibilityConfig = Visibility(metric),
+    };
 
     private static MetricOptions Sum() => new() { Statistic = "Sum", Period = Duration.Minutes(1) };
 
@@ -375,15 +472,17 @@ public sealed class BlueGreenService : Construct
             NatGateways = net.NatGateways ?? (target.IsProduction ? 2 : 1),
             SubnetConfiguration = new ISubnetConfiguration[]
             {
-                new SubnetConfiguration { Name = "public", SubnetType = SubnetType.PUBLIC, CidrMask = 24 },
+                // Nothing in the public subnets needs an automatic public IP: the load balancer and
+                // the NAT gateways get theirs from their own configuration (Elastic IPs). Landing
+                // zones reject subnets that assign them (AWS Config subnet-auto-assign-public-ip-disabled).
+                new SubnetConfiguration { Name = "public", SubnetType = SubnetType.PUBLIC, CidrMask = 24, MapPublicIpOnLaunch = false },
                 new SubnetConfiguration { Name = "private", SubnetType = SubnetType.PRIVATE_WITH_EGRESS, CidrMask = 22 },
             },
         });
-        var flowLogs = new LogGroup(this, "FlowLogs", new LogGroupProps
+        var flowLogs = EncryptedLogGroup.Create(this, "FlowLogs", new EncryptedLogGroupOptions
         {
-            LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup("vpc-flow")),
-            Retention = RetentionDays.ONE_MONTH,
-            RemovalPolicy = RemovalPolicy.DESTROY,
+            Name = names.LogGroup("vpc-flow"),
+            RetentionDays = 30,
         });
         // Our own role, named by convention: the one CDK would create gets a CloudFormation-generated
         // name outside the role/{service}-* pattern a scoped bootstrap policy allows. CDK grants it

@@ -19,6 +19,10 @@ public sealed class BlueGreenServiceProps
     /// <summary>The ECR repository ARN the tasks' images come from; the execution role may pull from it.</summary>
     public required string ImageRepositoryArn { get; init; }
 
+    /// <summary>The compliance profile hardened beyond the defaults (a web ACL on the load balancer, the profile's accepted findings).</summary>
+    /// <remarks>Default: <see cref="CompliancePack.None"/>.</remarks>
+    public CompliancePack Compliance { get; init; } = CompliancePack.None;
+
     /// <summary>A VPC to use.</summary>
     /// <remarks>Default: <see cref="NetworkSettings.ExistingVpc"/> if set, else a new VPC.</remarks>
     public IVpc? Vpc { get; init; }

@@ -54,6 +54,7 @@ public sealed class ServiceRuntimeStack : Stack
             Target = target,
             Container = definition.Container,
             ImageRepositoryArn = $"arn:aws:ecr:{definition.ToolingRegion}:{definition.ToolingAccount}:repository/{SharedNames.Repository(Names)}",
+            Compliance = definition.Compliance,
         });
         AccessRoles = new PipelineAccessRoles(this, "PipelineAccess", new PipelineAccessRolesProps
         {
@@ -83,8 +84,14 @@ public sealed class ServiceRuntimeStack : Stack
         definition.Tags(target.Name).ApplyTo(this);
         Guardrails.ApplyPermissionsBoundary(this, definition.PermissionsBoundaryPolicyName);
         DestroyOnDelete.ApplyTo(this);
+        KeyGrantPolicy.ApplyTo(this);
         RoleNames.ApplyTo(this, Names);
         StackSuppressions.ForCdkProviders(this);
+        if (definition.Compliance == CompliancePack.Nist80053R5)
+        {
+            Nist80053R5Profile.ApplyTo(this);
+            StackSuppressions.ForCdkProvidersNist(this);
+        }
     }
 
     private void Publish(string key, string value, string description) =>

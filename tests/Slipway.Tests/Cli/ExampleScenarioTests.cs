@@ -217,4 +217,26 @@ public sealed class ExampleScenarioTests
         Assert.All(s.Resources(pipeline, "AWS::CodeBuild::Project"), p => Assert.NotNull(p.Resource["Properties"]!["EncryptionKey"]));
         Assert.Equal("acme-billing-pipeline-dev", s.Single(pipeline, "AWS::CloudWatch::Dashboard")["Properties"]!["DashboardName"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void Scenario_5_creates_its_build_image_repository_keeping_10_images_and_the_one_in_use_and_every_project_pulls_from_it()
+    {
+        var s = _examples["s3-company"];
+        var pipeline = s.Services[0].Pipeline;
+        var (id, repository) = s.Resources(pipeline, "AWS::ECR::Repository").Single(r => r.LogicalId.Contains("BuildImageRepository"));
+        var props = repository["Properties"]!;
+        Assert.Equal("acme/build-images", props["RepositoryName"]!.GetValue<string>());
+        Assert.Equal("IMMUTABLE", props["ImageTagMutability"]!.GetValue<string>());
+        var rules = JsonNode.Parse(props["LifecyclePolicy"]!["LifecyclePolicyText"]!.GetValue<string>())!["rules"]!.AsArray();
+        Assert.Equal(new[] { "tagged:node20:1", "any::10" }, rules.Select(r => $"{r!["selection"]!["tagStatus"]}:{r["selection"]!["tagPatternList"]?[0]}:{r["selection"]!["countNumber"]}"));
+        foreach (var (projectId, project) in s.Resources(pipeline, "AWS::CodeBuild::Project"))
+        {
+            Assert.Equal("SERVICE_ROLE", project["Properties"]!["Environment"]!["ImagePullCredentialsType"]!.GetValue<string>());
+            var role = Json.Render(project["Properties"]!["ServiceRole"]).Trim('<', '>').Split('.')[0];
+            var pulls = Json.Statements(s.Json(pipeline)).Where(x => s.Json(pipeline)["Resources"]![x.LogicalId]!["Properties"]!["Roles"]?.AsArray().Any(r => Json.Render(r) == $"<{role}>") == true)
+                .Where(x => Json.Render(x.Statement["Resource"]) == $"<{id}.Arn>").SelectMany(x => x.Statement["Action"]!.AsArray().Select(a => a!.GetValue<string>()));
+            Assert.Equal(new[] { "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer" }, pulls.Order());
+        }
+        Assert.Contains("BuildImageRepositoryUri", s.Json(pipeline)["Outputs"]!.AsObject().Select(o => o.Key));
+    }
 }

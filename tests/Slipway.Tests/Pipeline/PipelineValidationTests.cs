@@ -34,6 +34,29 @@ public sealed class PipelineValidationTests
         Assert.Empty(Problems(WithTestTimeout(1)));
     }
 
+    private static ServiceDefinition WithBuildImageRepository(string image, int keep) => new()
+    {
+        Name = "orders",
+        Source = new Slipway.Pipeline.GitHubConnectionSource("example-org", "orders-service", Services.ConnectionArn),
+        Build = new BuildSettings { BuildImage = image, ImageRepository = new BuildImageRepositorySettings { Create = true, KeepImages = keep } },
+        Environments = new[] { new DeploymentTarget { Name = "dev", Account = Services.Tooling, Region = "us-east-1" } },
+    };
+
+    [Fact]
+    public void A_created_build_image_repository_must_hold_the_build_image_in_the_pipelines_account_and_keep_1_to_1000_images()
+    {
+        Assert.Empty(Problems(WithBuildImageRepository($"{Services.Tooling}.dkr.ecr.us-east-1.amazonaws.com/ci/build:node20", 10)));
+        Assert.Equal(
+            new[]
+            {
+                "service.build.imageRepository.keepImages: 0 must be from 1 to 1000.",
+                "service.build.image: \"999999999999.dkr.ecr.eu-west-1.amazonaws.com/ci/build:node20\" is in 999999999999/eu-west-1, but build.imageRepository.create " +
+                $"makes the repository in the pipeline's account and region {Services.Tooling}/us-east-1. Use {Services.Tooling}.dkr.ecr.us-east-1.amazonaws.com/REPOSITORY:TAG, " +
+                "or remove build.imageRepository to pull from the existing repository.",
+            },
+            Problems(WithBuildImageRepository("999999999999.dkr.ecr.eu-west-1.amazonaws.com/ci/build:node20", 0)));
+    }
+
     [Fact]
     public void Rejects_a_build_secret_key_that_is_not_a_kms_key_arn()
     {

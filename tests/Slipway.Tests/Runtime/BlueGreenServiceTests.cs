@@ -193,7 +193,8 @@ public sealed class BlueGreenServiceTests : IClassFixture<BlueGreenServiceFixtur
         Assert.Equal("10.20.0.0/16", test!["CidrIp"]!.GetValue<string>());
         var stagingAlb = _f.Scenario.Resources(_f.Staging, "AWS::EC2::SecurityGroup").Single(r => r.LogicalId.Contains("LoadBalancerSecurityGroup")).Resource["Properties"]!;
         var stagingTest = Assert.Single(stagingAlb["SecurityGroupIngress"]!.AsArray(), r => r!["FromPort"]!.GetValue<int>() == 9000);
-        Assert.Contains("Vpc", Json.Render(stagingTest!["CidrIp"]));
+        // The VPC's CIDR as written (literal, so checks such as cdk-nag's EC2 rules can read it).
+        Assert.Equal(new Slipway.Runtime.NetworkSettings().VpcCidr, stagingTest!["CidrIp"]!.GetValue<string>());
         Assert.Contains(stagingAlb["SecurityGroupIngress"]!.AsArray(), r => r!["FromPort"]!.GetValue<int>() == 80 && r["CidrIp"]!.GetValue<string>() == "0.0.0.0/0");
     }
 

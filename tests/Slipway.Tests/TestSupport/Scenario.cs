@@ -38,6 +38,7 @@ public sealed class Scenario
     private readonly Dictionary<string, Template> _templates = new();
     private readonly Dictionary<string, JsonObject> _json = new();
     private readonly Dictionary<string, long> _bytes = new();
+    private readonly Dictionary<string, (string Account, string Region)> _environments = new();
 
     public Scenario(params ServiceDefinition[] services) : this(null, services)
     {
@@ -60,6 +61,7 @@ public sealed class Scenario
         {
             _json[stack.StackName] = JsonNode.Parse(File.ReadAllText(stack.TemplateFullPath))!.AsObject();
             _bytes[stack.StackName] = new FileInfo(stack.TemplateFullPath).Length;
+            _environments[stack.StackName] = (stack.Environment.Account, stack.Environment.Region);
         }
     }
 
@@ -88,6 +90,9 @@ public sealed class Scenario
 
     /// <summary>Every template, by stack name.</summary>
     public IReadOnlyDictionary<string, JsonObject> AllJson => _json;
+
+    /// <summary>The account and region of every stack, by stack name.</summary>
+    public IReadOnlyDictionary<string, (string Account, string Region)> Environments => _environments;
 
     /// <summary>The size of every template file in bytes, by stack name.</summary>
     public IReadOnlyDictionary<string, long> TemplateBytes => _bytes;
