@@ -140,7 +140,7 @@ public sealed class TrafficGate : Construct
             Description = $"Traffic gate of {names.Service} in {names.Environment}: runs the tests of a deployment and reports them to CodeDeploy.",
         });
         LogGroup.GrantWrite(Role);
-        GrantTestCalls(service, partition, region, account, props);
+        GrantCalls(service, partition, region, account, props, runsTestTasks: tests is not null);
 
         var privateSubnets = service.Vpc.SelectSubnets(new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS });
         Function = new Function(this, "Function", new FunctionProps
@@ -261,7 +261,7 @@ public sealed class TrafficGate : Construct
                 .Select(e => e.Ref)
                 .ToList();
 
-    private void GrantTestCalls(BlueGreenService service, string partition, string region, string account, TrafficGateProps props)
+    private void GrantCalls(BlueGreenService service, string partition, string region, string account, TrafficGateProps props, bool runsTestTasks)
     {
         // PutLifecycleEventHookExecutionStatus has no resource-level permission:
         // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html
@@ -271,6 +271,21 @@ public sealed class TrafficGate : Construct
             Actions = new[] { "codedeploy:PutLifecycleEventHookExecutionStatus" },
             Resources = new[] { "*" },
         }));
+        if (props.NotificationTopic is { } topic)
+        {
+            topic.GrantPublish(Role);
+            // Publishing to a topic encrypted with a customer-managed key needs the key too:
+            // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+            props.NotificationKey?.Grant(Role, "kms:Decrypt", "kms:GenerateDataKey*");
+        }
+        if (!runsTestTasks)
+        {
+            // The smoke test is an HTTP request: no ECS call, no role to pass.
+            NagSuppressions.OnTree(Role, "AwsSolutions-IAM5",
+                "PutLifecycleEventHookExecutionStatus supports no resource-level permission; kms:GenerateDataKey* is the SNS encryption pair on the alarm topic's key only.",
+                "Resource::*", "Action::kms:GenerateDataKey*");
+            return;
+        }
         var clusterArn = service.Cluster.ClusterArn;
         var clusterCondition = new Dictionary<string, object> { ["ArnEquals"] = new Dictionary<string, object> { ["ecs:cluster"] = clusterArn } };
         var family = SharedNames.TaskFamily(props.Names);
@@ -312,15 +327,8 @@ public sealed class TrafficGate : Construct
                 ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "ecs-tasks.amazonaws.com" },
             },
         }));
-        if (props.NotificationTopic is { } topic)
-        {
-            topic.GrantPublish(Role);
-            // Publishing to a topic encrypted with a customer-managed key needs the key too:
-            // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
-            props.NotificationKey?.Grant(Role, "kms:Decrypt", "kms:GenerateDataKey*");
-        }
         NagSuppressions.OnTree(Role, "AwsSolutions-IAM5",
-            "PutLifecycleEventHookExecutionStatus supports no resource-level permission; test tasks get fresh ids: RunTask is scoped to the service's task family and cluster, ListTasks to the cluster (condition), Describe/StopTask to tasks of that cluster; the log group's streams are created by Lambda.",
+            "PutLifecycleEventHookExecutionStatus supports no resource-level permission; test tasks get fresh ids: RunTask is scoped to the service's task family and cluster, ListTasks to the cluster (condition), Describe/StopTask to tasks of that cluster; kms:GenerateDataKey* is the SNS encryption pair on the alarm topic's key only.",
             "Resource::*", $"Resource::arn:<AWS::Partition>:ecs:{region}:{account}:task-definition/{family}:*",
             $"Resource::arn:<AWS::Partition>:ecs:{region}:{account}:task/{(service.Cluster.Node.DefaultChild is null ? service.Cluster.ClusterName : NagSuppressions.Ref(service.Cluster))}/*",
             "Action::kms:GenerateDataKey*");
