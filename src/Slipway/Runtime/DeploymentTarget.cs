@@ -173,7 +173,11 @@ public sealed class NetworkSettings
     /// <remarks>Default: 9000.</remarks>
     public int TestListenerPort { get; init; } = 9000;
 
-    /// <summary>CIDRs allowed to reach the test listener.</summary>
+    /// <summary>
+    /// CIDRs allowed to reach the test listener, besides the environment's traffic gate (always
+    /// admitted: its security group, or the NAT gateways' Elastic IPs of a new VPC). With an
+    /// existing VPC behind an internet-facing load balancer, list its NAT gateways' addresses here.
+    /// </summary>
     /// <remarks>Default: the VPC's CIDR only.</remarks>
     public IReadOnlyList<string>? TestListenerCidrs { get; init; }
 
