@@ -100,6 +100,8 @@ public sealed class CommandTests
         Assert.Contains("(cache off)", output);
         Assert.Matches(@"orders-pipeline-dev\s+111111111111/us-east-1\s+\d+ resources", output);
         Assert.Contains("are the examples' placeholders", errors);
+        // The default manifest's production environment faces the internet over plain HTTP.
+        Assert.Matches(@"warning: .*slipway\.yaml:\d+:\d+: services\[0\]\.environments\[1\]\.network\.certificateArn: not set, so production environment prod serves plain HTTP to the internet .* Set network\.certificateArn", errors);
         Assert.True(File.Exists(Path.Combine(outdir, "manifest.json")));
     }
 
