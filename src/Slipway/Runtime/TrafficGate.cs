@@ -41,9 +41,9 @@ public sealed class TrafficGateProps
     /// <remarks>Default: none (an unencrypted topic, or none).</remarks>
     public IKey? NotificationKey { get; init; }
 
-    /// <summary>Days the gate's log group keeps its events.</summary>
-    /// <remarks>Default: 30, as the service's own log group.</remarks>
-    public int LogRetentionDays { get; init; } = 30;
+    /// <summary>How long the gate's log group keeps its events.</summary>
+    /// <remarks>Default: one month, as the service's own log group.</remarks>
+    public RetentionDays LogRetention { get; init; } = RetentionDays.ONE_MONTH;
 }
 
 /// <summary>
@@ -129,9 +129,9 @@ public sealed class TrafficGate : Construct
         LogGroup = new LogGroup(this, "LogGroup", new LogGroupProps
         {
             LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup("traffic-gate")),
+            Retention = props.LogRetention,
             RemovalPolicy = RemovalPolicy.DESTROY,
         });
-        ((CfnLogGroup)LogGroup.Node.DefaultChild!).RetentionInDays = props.LogRetentionDays;
 
         Role = new Role(this, "Role", new RoleProps
         {
