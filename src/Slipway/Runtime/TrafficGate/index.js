@@ -303,7 +303,15 @@ function createHandler({
 
   return async function handler(event) {
     if (event && event.DeploymentId && event.LifecycleEventHookExecutionId) {
-      return onHook(event.DeploymentId, event.LifecycleEventHookExecutionId);
+      try {
+        return await onHook(event.DeploymentId, event.LifecycleEventHookExecutionId);
+      } catch (err) {
+        // Anything unexpected fails the hook now rather than after CodeDeploy's hour.
+        const reason = `the traffic gate failed: ${String(err && err.message)}`;
+        await report(event.DeploymentId, event.LifecycleEventHookExecutionId, 'Failed', reason);
+        await notify(event.DeploymentId, reason, logStreamLink(config.region, config.gateLogGroup));
+        return undefined;
+      }
     }
     if (event && event.source === 'aws.ecs' && event['detail-type'] === 'ECS Task State Change') {
       return onTaskStopped(event.detail || {});

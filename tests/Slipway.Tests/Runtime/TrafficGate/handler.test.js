@@ -232,6 +232,15 @@ describe('integration tests through the AfterAllowTestTraffic hook', () => {
     assert.equal(h.published.length, 1);
   });
 
+  test('an unexpected error (ListTasks throttled) fails the hook at once instead of after CodeDeploy\'s hour', async () => {
+    const h = harness();
+    h.clients.ecs.listTasks = async () => { const e = new Error('Rate exceeded'); e.name = 'ThrottlingException'; throw e; };
+    await h.handler(HOOK);
+    assert.deepEqual(reported(h).map((r) => r.status), ['Failed']);
+    assert.match(h.published[0].Message, /Rate exceeded/);
+    assert.deepEqual(h.running(), []);
+  });
+
   test('a duplicated hook invocation starts no second task', async () => {
     const h = harness();
     await h.handler(HOOK);
