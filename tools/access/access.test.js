@@ -112,6 +112,10 @@ for (const dir of dirs) {
           if (r.Type === 'AWS::CodeBuild::Project' && !has((p) => p.group.startsWith('project ') && p.actor.role && p.actor.role.stack === s.name)) problems.push(`${s.name}/${id}: no proofs for its service role`);
           if (r.Type === 'AWS::CodePipeline::Pipeline' && !has((p) => p.group.startsWith('pipeline '))) problems.push(`${s.name}/${id}: no pipeline proofs`);
           if (r.Type === 'AWS::Events::Rule' && !has((p) => p.group === `rule ${id}`)) problems.push(`${s.name}/${id}: rule with no proofs for its targets`);
+          // Every deployment's AfterAllowTestTraffic hook (the traffic gate): invoked by CodeDeploy,
+          // and the calls of its own role.
+          if (r.Type === 'AWS::CodeDeploy::DeploymentGroup' && !has((p) => p.group.startsWith('hook AfterAllowTestTraffic ') && p.action === 'lambda:InvokeFunction' && p.actor.role && p.actor.role.stack === s.name)) problems.push(`${s.name}/${id}: no proof that CodeDeploy may invoke its AfterAllowTestTraffic hook`);
+          if (r.Type === 'AWS::Lambda::Function' && /traffic-gate/.test((r.Properties || {}).FunctionName || '') && !has((p) => p.group === `traffic gate ${r.Properties.FunctionName}` && p.action === 'codedeploy:PutLifecycleEventHookExecutionStatus')) problems.push(`${s.name}/${id}: no proofs for the traffic gate's role`);
         }
       }
       const deploys = proofs.filter((p) => p.group.startsWith('deploy ') && p.action === 'codedeploy:CreateDeployment').length;
@@ -162,6 +166,22 @@ for (const dir of dirs) {
         const after = await evaluate(proof, fresh.index);
         assert.equal(after.ok, false, `removing ${removal.map((g) => `${g.policy} #${g.statementIndex}`).join(', ')} left the call allowed: ${after.message}`);
         t.diagnostic(`without ${removal.map((g) => `${g.policy} statement #${g.statementIndex}`).join(' and ')}: ${after.message}`);
+      }
+    });
+
+    test('removing the CodeDeploy service role\'s grant on its traffic gate makes the invoke proof fail', async (t) => {
+      const invokes = proofs.filter((p) => p.group.startsWith('hook AfterAllowTestTraffic ') && p.action === 'lambda:InvokeFunction' && p.expect === 'Allowed');
+      if (!invokes.length) { t.skip('no deployment in this assembly'); return; }
+      for (const p of invokes) {
+        const fresh = prepare(dir);
+        const role = fresh.index.roles.get(p.actor.role.arn);
+        for (const ip of role.identityPolicies) {
+          ip.policy = { ...ip.policy, Statement: [].concat(ip.policy.Statement).filter((st) => st.Sid !== 'InvokeTrafficGate') };
+        }
+        const proof = fresh.proofs.find((x) => x.group === p.group && x.action === p.action && x.resource === p.resource);
+        const after = await evaluate(proof, fresh.index);
+        assert.equal(after.ok, false, `without InvokeTrafficGate, ${p.actor.role.name} may still invoke ${p.resource}`);
+        t.diagnostic(`without InvokeTrafficGate: ${after.message}`);
       }
     });
 

@@ -15,6 +15,8 @@
 // - ECR push/pull actions: https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html
 // - EventBridge to an encrypted SNS topic: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
 //   and https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+// - CodeDeploy ECS lifecycle hooks (the appspec's Hooks, invoked with the service role; the hook
+//   reports with PutLifecycleEventHookExecutionStatus): https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html
 // - Cross-account key use (kms:ResourceAliases): https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
 
 const { resolve, resourcesOfType, getAtt, physical } = require('./assembly');
@@ -389,6 +391,51 @@ function derive(assembly, index) {
       }
     }
 
+    // The appspec's AfterAllowTestTraffic hook: CodeDeploy's service role invokes the traffic gate,
+    // which runs the tests (RunTask of the task definition above, PassRole of its roles), watches
+    // and stops the test task, reports the hook's status and publishes failures.
+    // https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-ecs
+    const appspec = files[cfg.AppSpecTemplatePath] || '';
+    for (const m of appspec.matchAll(/^\s*- (BeforeInstall|AfterInstall|AfterAllowTestTraffic|BeforeAllowTraffic|AfterAllowTraffic): "([^"]+)"$/gm)) {
+      const [, hookEvent, hookArn] = m;
+      const hg = `hook ${hookEvent} ${d.stage.Name}`;
+      const codedeployRole = dgInfo && dgInfo.serviceRole && roleActor(dgInfo.serviceRole);
+      if (!codedeployRole) { missingRole(hg, (dgInfo && dgInfo.serviceRole) || `service role of deployment group ${dg}`, 'CodeDeploy service role'); continue; }
+      serviceAssumes(hg, 'codedeploy.amazonaws.com', codedeployRole, undefined, account);
+      add(hg, codedeployRole, 'lambda:InvokeFunction', hookArn, { why: `${cfg.AppSpecTemplatePath} names this function for ${hookEvent}: CodeDeploy invokes it with the deployment group's service role` });
+      const fn = runtime.functions.get(hookArn);
+      if (!fn) {
+        proofs.push({ assembly: assembly.name, group: hg, missing: `${cfg.AppSpecTemplatePath} names ${hookArn} for ${hookEvent}, which no stack of the assembly defines`, actor: codedeployRole, action: 'lambda:InvokeFunction', resource: hookArn, expect: 'Allowed' });
+        continue;
+      }
+      const gate = roleActor(fn.props.Role);
+      const gg = `traffic gate ${fn.props.FunctionName}`;
+      if (!gate) { missingRole(gg, fn.props.Role, `role of function ${fn.props.FunctionName}`); continue; }
+      const vars = (fn.props.Environment && fn.props.Environment.Variables) || {};
+      const gwhy = `the ${hookEvent} hook ${fn.props.FunctionName} runs as this role`;
+      add(gg, gate, 'codedeploy:PutLifecycleEventHookExecutionStatus', '*', { why: `${gwhy}: it reports the hook's status to deployment group ${app}/${dg}` });
+      if (vars.NOTIFY_TOPIC_ARN) {
+        add(gg, gate, 'sns:Publish', vars.NOTIFY_TOPIC_ARN, { why: `${gwhy}: it announces failed tests` });
+        const k = index.topicKeys.get(vars.NOTIFY_TOPIC_ARN);
+        if (k) for (const a of ['kms:GenerateDataKey', 'kms:Decrypt']) add(gg, gate, a, k, { why: `${gwhy}: the topic is encrypted with this key`, context: kmsContext(k, { 'kms:ViaService': `sns.${regionOf(k)}.amazonaws.com`, 'kms:EncryptionContext:aws:sns:topicArn': vars.NOTIFY_TOPIC_ARN }) });
+      }
+      if (vars.TEST_COMMAND) {
+        const clusterArn = vars.CLUSTER.startsWith('arn:') ? vars.CLUSTER : `arn:aws:ecs:${region}:${account}:cluster/${vars.CLUSTER}`;
+        const clusterName = clusterArn.split('/').pop();
+        const ctx = { 'ecs:cluster': clusterArn };
+        add(gg, gate, 'ecs:DescribeServices', `arn:aws:ecs:${region}:${account}:service/${clusterName}/${vars.SERVICE}`, { why: `${gwhy}: it finds the green task set's task definition`, context: ctx });
+        add(gg, gate, 'ecs:RunTask', taskdefArn, { why: `${gwhy}: it starts the test task from the green task definition`, context: ctx });
+        add(gg, gate, 'ecs:ListTasks', `arn:aws:ecs:${region}:${account}:container-instance/${clusterName}/0123456789abcdef0123456789abcdef`, { why: `${gwhy}: it finds its running test tasks`, context: ctx });
+        for (const a of ['ecs:DescribeTasks', 'ecs:StopTask']) add(gg, gate, a, `arn:aws:ecs:${region}:${account}:task/${clusterName}/0123456789abcdef0123456789abcdef`, { why: `${gwhy}: it watches and stops the test task`, context: ctx });
+        for (const r of passed) add(gg, gate, 'iam:PassRole', r, { why: `${gwhy}: RunTask passes the task's roles`, context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+        add(gg, gate, 'iam:PassRole', gate.role.arn, { expect: 'Denied', why: 'the gate may pass only the task definition\'s roles', context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+        add(gg, gate, 'ecs:RunTask', `arn:aws:ecs:${region}:${account}:task-definition/another-family:1`, { expect: 'Denied', why: 'the gate may run only the service\'s task family', context: ctx });
+      } else {
+        add(gg, gate, 'ecs:RunTask', taskdefArn, { expect: 'Denied', why: 'a gate that runs the smoke test starts no task', context: { 'ecs:cluster': `arn:aws:ecs:${region}:${account}:cluster/${vars.CLUSTER}` } });
+      }
+      add(gg, foreignRole('lambda:InvokeFunction'), 'lambda:InvokeFunction', hookArn, { expect: 'Denied', why: 'a foreign account must not invoke the traffic gate' });
+    }
+
     // Integration tests of the same stage: the role the test build assumes.
     for (const use of projectUse.values()) {
       for (const u of use.uses) {
@@ -600,14 +647,18 @@ function runtimeIndex(assembly) {
   for (const { stack, props } of resourcesOfType(assembly, 'AWS::CodeDeploy::DeploymentGroup')) {
     const p = props();
     const svc = (p.ECSServices || [])[0] || {};
-    deploymentGroups.set(`${stack.account}/${p.ApplicationName}/${p.DeploymentGroupName}`, { config: p.DeploymentConfigName, cluster: svc.ClusterName, service: svc.ServiceName, stack });
+    deploymentGroups.set(`${stack.account}/${p.ApplicationName}/${p.DeploymentGroupName}`, { config: p.DeploymentConfigName, cluster: svc.ClusterName, service: svc.ServiceName, serviceRole: p.ServiceRoleArn, stack });
+  }
+  const functions = new Map();
+  for (const { stack, logicalId, props } of resourcesOfType(assembly, 'AWS::Lambda::Function')) {
+    functions.set(getAtt(stack, logicalId, 'Arn'), { stack, logicalId, props: props() });
   }
   const parameters = resourcesOfType(assembly, 'AWS::SSM::Parameter').map(({ stack, props }) => ({ stack, name: props().Name }));
   const tables = new Map();
   for (const { stack, logicalId } of resourcesOfType(assembly, 'AWS::DynamoDB::Table')) {
     tables.set(`${stack.account}/${physical(stack, logicalId).ref}`, getAtt(stack, logicalId, 'Arn'));
   }
-  return { deploymentGroups, parameters, tables };
+  return { deploymentGroups, parameters, tables, functions };
 }
 
 // The source of a function: inline ZipFile or the asset directory CDK staged in the assembly.

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Integration tests for a deployed orders-service.
 
-The Slipway pipeline runs this in a one-off ECS task built from the service's
-own image:
+Slipway runs this in a one-off ECS task built from the service's own image,
+during the CodeDeploy deployment and before production traffic shifts:
 
     python integration/run_integration.py
 
 Environment:
-    SERVICE_URL            required, base URL of the deployed service
-                           (e.g. http://internal-alb-123.eu-west-1.elb.amazonaws.com)
+    TEST_URL               base URL of the test listener, which reaches the new
+                           (green) tasks; used when set (Slipway's traffic gate sets it)
+    SERVICE_URL            base URL of the production listener; used when TEST_URL is
+                           not set (e.g. http://internal-alb-123.eu-west-1.elb.amazonaws.com)
     INTEGRATION_RETRIES    attempts per request on connection errors (default 5)
     INTEGRATION_BACKOFF    first retry delay in seconds, doubled each retry (default 1.0)
     INTEGRATION_TIMEOUT    per-request timeout in seconds (default 10)
@@ -74,17 +76,20 @@ def _number(environ, name, default, convert, minimum):
 
 
 def load_config(environ):
-    base_url = (environ.get("SERVICE_URL") or "").strip()
+    # Before the traffic shift, SERVICE_URL still reaches the previous tasks: the new
+    # ones answer on the test listener, TEST_URL.
+    name = "TEST_URL" if (environ.get("TEST_URL") or "").strip() else "SERVICE_URL"
+    base_url = (environ.get(name) or "").strip()
     if not base_url:
         raise ConfigError(
             "SERVICE_URL is not set; set it to the base URL of the deployed service, "
-            "e.g. SERVICE_URL=http://my-alb.example.com"
+            "e.g. SERVICE_URL=http://my-alb.example.com (or TEST_URL for the test listener)"
         )
     parts = urllib.parse.urlsplit(base_url)
     # Only http(s) is ever opened below; this is what makes urlopen safe to use.
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(
-            "SERVICE_URL must be an absolute http:// or https:// URL, got {0!r}".format(base_url)
+            "{0} must be an absolute http:// or https:// URL, got {1!r}".format(name, base_url)
         )
     return {
         "base_url": base_url.rstrip("/"),

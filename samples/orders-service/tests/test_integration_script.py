@@ -10,7 +10,7 @@ import pytest
 
 def run_script(project_root, **env_overrides):
     env = {k: v for k, v in os.environ.items()
-           if k not in ("SERVICE_URL", "INTEGRATION_RETRIES", "INTEGRATION_BACKOFF", "INTEGRATION_TIMEOUT")}
+           if k not in ("SERVICE_URL", "TEST_URL", "INTEGRATION_RETRIES", "INTEGRATION_BACKOFF", "INTEGRATION_TIMEOUT")}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, os.path.join(project_root, "integration", "run_integration.py")],
@@ -33,6 +33,19 @@ def test_succeeds_against_running_server(project_root, live_server):
     assert lines[-1] == "RESULT: PASS (7/7 checks passed)"
     # The order the script created is really on the server.
     assert [o["item"] for o in live_server.app.store.list()] == ["integration-test-widget"]
+
+
+def test_tests_the_new_tasks_through_test_url_when_it_is_set(project_root, live_server):
+    # During the deployment SERVICE_URL still reaches the old tasks (here: nothing); the
+    # traffic gate's TEST_URL reaches the new ones.
+    result = run_script(
+        project_root,
+        TEST_URL=live_server.url,
+        SERVICE_URL="http://127.0.0.1:{0}".format(closed_port()),
+        INTEGRATION_RETRIES="1",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "RESULT: PASS (7/7 checks passed)"
 
 
 def test_fails_with_exit_1_when_nothing_listens(project_root):

@@ -66,8 +66,13 @@ public static class Cli
         var validate = new Command("validate", "Check the manifest without synthesizing; exit code 0 or 1") { FileOption };
         validate.SetAction(r => Guard(errors, () =>
         {
-            var services = ManifestLoader.LoadFile(r.GetValue(FileOption)!);
+            var manifest = ManifestLoader.ReadFile(r.GetValue(FileOption)!);
+            var services = manifest.Services;
             output.WriteLine($"{r.GetValue(FileOption)}: valid ({services.Count} service(s), {services.Sum(s => s.Environments.Count)} environment(s)).");
+            foreach (var warning in manifest.Warnings())
+            {
+                errors.WriteLine($"warning: {warning}");
+            }
             return Ok;
         }));
 

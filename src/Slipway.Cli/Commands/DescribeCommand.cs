@@ -44,8 +44,12 @@ public static class DescribeCommand
                     output.WriteLine($"  environment {env.Name}: {env.Account}/{env.Region}; " +
                                      (env.NeedsApproval ? "manual approval first; " : "deployed automatically; ") +
                                      $"traffic {env.EffectiveTrafficShifting}; old tasks kept {env.EffectiveTerminationWaitMinutes} min; " +
-                                     $"{env.EffectiveDesiredCount} task(s); rollback on failure, stop or alarm" +
-                                     (env.IntegrationTests is { } it ? $"; integration tests: {string.Join(' ', it.Command)}" : ""));
+                                     $"{env.EffectiveDesiredCount} task(s); rollback on failure, stop or alarm");
+                    output.WriteLine($"    before traffic shifts: {TrafficGateText.Describe(env, service.Container)}");
+                    if (env.IntegrationTests is { GateTraffic: false } after)
+                    {
+                        output.WriteLine($"    after traffic shifts: integration tests `{string.Join(' ', after.Command)}` (pipeline action IntegrationTests, against the production listener)");
+                    }
                 }
             }
             return Cli.Ok;

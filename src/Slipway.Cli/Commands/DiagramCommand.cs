@@ -15,7 +15,10 @@ public static class DiagramCommand
         try
         {
             var layouts = PipelineLayout.Read(Synthesis.ManifestSynthesis.Run(manifest, outdir, new Synthesis.SynthesisOptions { Suffix = suffix }).Stacks);
-            var text = Render(layouts);
+            // What each deploy stage's CodeDeploy hook runs before the traffic shift.
+            var gates = services.Zip(layouts).Select(x => (IReadOnlyDictionary<string, string>)x.First.Environments
+                .ToDictionary(TrafficGateText.DeployStage, e => TrafficGateText.Short(e, x.First.Container))).ToList();
+            var text = Render(layouts, gates);
             if (outputFile is null)
             {
                 output.Write(text);
@@ -36,8 +39,12 @@ public static class DiagramCommand
         }
     }
 
-    /// <summary>The Mermaid text: stages as subgraphs, parallel actions side by side.</summary>
-    public static string Render(IReadOnlyList<PipelineLayout> layouts)
+    /// <summary>
+    /// The Mermaid text: stages as subgraphs, parallel actions side by side, and under each
+    /// CodeDeploy action what its AfterAllowTestTraffic hook runs (<paramref name="gates"/>: per
+    /// pipeline, stage name to label) before traffic shifts.
+    /// </summary>
+    public static string Render(IReadOnlyList<PipelineLayout> layouts, IReadOnlyList<IReadOnlyDictionary<string, string>>? gates = null)
     {
         var sb = new StringBuilder();
         foreach (var (layout, p) in layouts.Select((l, i) => (l, i)))
@@ -59,6 +66,11 @@ public static class DiagramCommand
                     {
                         var shape = action.Provider == "Manual" ? $"{{{{\"{action.Name}\"}}}}" : $"[\"{action.Name}<br/><small>{action.Provider}</small>\"]";
                         sb.AppendLine($"    {id}{shape}");
+                        if (action.Provider == "CodeDeployToECS" && gates is not null && p < gates.Count && gates[p].TryGetValue(stage.Name, out var gate))
+                        {
+                            sb.AppendLine($"    {id}h([\"{Slipway.Runtime.TrafficGate.LifecycleEvent} hook<br/><small>{gate} via the test listener, before traffic shifts</small>\"])");
+                            sb.AppendLine($"    {id} -.-> {id}h");
+                        }
                         if (previousGroup is not null)
                         {
                             sb.AppendLine($"    {previousGroup} --> {id}");

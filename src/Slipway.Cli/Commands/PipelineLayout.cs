@@ -49,3 +49,22 @@ public sealed record PipelineLayout(string PipelineName, IReadOnlyList<PipelineS
         return layouts;
     }
 }
+
+/// <summary>What an environment's traffic gate (the deployment's AfterAllowTestTraffic hook) runs, in words.</summary>
+public static class TrafficGateText
+{
+    /// <summary>The deploy stage of <paramref name="target"/> (ServicePipeline names it so).</summary>
+    public static string DeployStage(Slipway.Runtime.DeploymentTarget target) => $"Deploy-{target.Name}";
+
+    /// <summary>Short: "integration tests" or "smoke test GET /health".</summary>
+    public static string Short(Slipway.Runtime.DeploymentTarget target, Slipway.Runtime.ContainerSettings container) =>
+        target.IntegrationTests is { GateTraffic: true } ? "integration tests" : $"smoke test GET {container.HealthCheckPath}";
+
+    /// <summary>One sentence for <c>describe</c>.</summary>
+    public static string Describe(Slipway.Runtime.DeploymentTarget target, Slipway.Runtime.ContainerSettings container) =>
+        (target.IntegrationTests is { GateTraffic: true } it
+            ? $"integration tests `{string.Join(' ', it.Command)}` (ECS task, timeout {it.TimeoutMinutes} min)"
+            : $"smoke test (GET {container.HealthCheckPath} until 200, {Slipway.Runtime.TrafficGate.SmokeAttempts} tries)") +
+        $" against the new tasks through the test listener (port {target.Network.TestListenerPort}), in CodeDeploy's {Slipway.Runtime.TrafficGate.LifecycleEvent} hook; a failure or timeout rolls back before production traffic shifts";
+}
+

@@ -34,6 +34,10 @@ public static class SynthCommand
         {
             errors.WriteLine($"warning: account(s) {string.Join(", ", placeholders)} are the examples' placeholders. Put your own account ids in {file} before deploying.");
         }
+        foreach (var warning in manifest.Warnings())
+        {
+            errors.WriteLine($"warning: {warning}");
+        }
         Timings.Cpu();
         return Cli.Ok;
     }

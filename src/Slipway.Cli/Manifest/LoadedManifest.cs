@@ -21,4 +21,19 @@ public sealed record LoadedManifest(string FileName, string Text, IReadOnlyList<
         var doc = YamlDocument.Parse(FileName, Text);
         return new ManifestException(problems.Select(p => $"{doc.Locate(ManifestLoader.PathOf(p))}: {p}").ToList());
     }
+
+    /// <summary>
+    /// The manifest's warnings (<see cref="Slipway.Runtime.EnvironmentWarnings"/>), each prefixed by
+    /// the file, line and column of its field.
+    /// </summary>
+    public IReadOnlyList<string> Warnings()
+    {
+        var warnings = Services.SelectMany((s, i) => Slipway.Runtime.EnvironmentWarnings.For(s, $"services[{i}]")).ToList();
+        if (warnings.Count == 0)
+        {
+            return warnings;
+        }
+        var doc = YamlDocument.Parse(FileName, Text);
+        return warnings.Select(w => $"{doc.Locate(ManifestLoader.PathOf(w))}: {w}").ToList();
+    }
 }

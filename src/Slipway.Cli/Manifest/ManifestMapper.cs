@@ -222,6 +222,7 @@ public sealed class ManifestMapper
             {
                 Command = List(tests, p + ".integrationTests.command")!,
                 TimeoutMinutes = Int(tests, p + ".integrationTests.timeoutMinutes") ?? 15,
+                When = Str(tests, p + ".integrationTests.when") == "afterTraffic" ? IntegrationTestTiming.AfterTraffic : IntegrationTestTiming.BeforeTraffic,
             },
             Network = new NetworkSettings
             {

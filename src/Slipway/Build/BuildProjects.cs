@@ -145,14 +145,17 @@ public sealed class BuildProjects : Construct
         // Exactly what retagging needs (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-retag.html),
         // plus DescribeImages to find a tag a retried deployment already added; no push of layers.
         props.Repository.Grant(PromoteImage, "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:PutImage");
-        if (props.Definition.Environments.Any(e => e.IntegrationTests is not null))
+        // Tests before the traffic shift run in each environment's traffic gate; only tests a team
+        // asks to run after the shift (integrationTests.when: afterTraffic) need this project.
+        var afterTraffic = props.Definition.Environments.Where(e => e.IntegrationTests is { GateTraffic: false }).ToList();
+        if (afterTraffic.Count > 0)
         {
             // The build must outlast the runner, which stops the test task itself on timeout: a
             // build CodeBuild kills first could leave the task running.
-            var longest = props.Definition.Environments.Max(e => e.IntegrationTests?.TimeoutMinutes ?? 0);
+            var longest = afterTraffic.Max(e => e.IntegrationTests!.TimeoutMinutes);
             all.Add(IntegrationTests = Project("IntegrationTests", "itest", BuildSpecs.IntegrationTest(IntegrationTestScript.Value), privileged: false,
                 roleName: SharedNames.IntegrationTestBuildRole(names), timeoutMinutes: longest + IntegrationTestMarginMinutes));
-            var roleArns = props.Definition.Environments.Where(e => e.IntegrationTests is not null)
+            var roleArns = afterTraffic
                 .Select(e => SharedNames.RoleArn(e.Account, SharedNames.IntegrationTestRole(names.ForEnvironment(e.Name)))).ToArray();
             IntegrationTests.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
             {

@@ -1,5 +1,6 @@
 using System.Text;
 using Slipway.Conventions;
+using Slipway.CrossAccount;
 using Slipway.Runtime;
 
 namespace Slipway.Build;
@@ -121,7 +122,7 @@ public static class BuildSpecs
         {
             var envNames = names.ForEnvironment(target.Name);
             commands.Add(WriteFile(DeploymentFiles.TaskDefinitionFile(target.Name), DeploymentFiles.TaskDefinition(envNames, service.Container, target)));
-            commands.Add(WriteFile(DeploymentFiles.AppSpecFile(target.Name), DeploymentFiles.AppSpec(service.Container)));
+            commands.Add(WriteFile(DeploymentFiles.AppSpecFile(target.Name), DeploymentFiles.AppSpec(service.Container, SharedNames.TrafficGateFunctionArn(target.Account, target.Region, envNames))));
         }
         commands.Add("echo \"Pushed $IMAGE_URI\"");
         spec.Build = new BuildPhase(commands);

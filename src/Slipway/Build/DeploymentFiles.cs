@@ -96,14 +96,18 @@ public static class DeploymentFiles
     /// ECS deployments (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html#reference-appspec-file-structure-resources-ecs,
     /// https://docs.aws.amazon.com/codedeploy/latest/userguide/tutorial-ecs-create-appspec-file.html):
     /// <c>version: 0.0</c>, one TargetService of Type AWS::ECS::Service whose Properties give the
-    /// TaskDefinition, LoadBalancerInfo (ContainerName, ContainerPort) and PlatformVersion.
+    /// TaskDefinition, LoadBalancerInfo (ContainerName, ContainerPort) and PlatformVersion, and the
+    /// Hooks section naming the traffic gate's function for AfterAllowTestTraffic
+    /// (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#reference-appspec-file-structure-hooks-section-structure-ecs).
     /// </summary>
     /// <remarks>
     /// Written as text: <c>version</c> must read 0.0 and the placeholder must stay a plain scalar
-    /// the action can find; the container name is a JSON string, which is a valid YAML
-    /// double-quoted scalar whatever it contains.
+    /// the action can find; the container name and the function ARN are JSON strings, which are
+    /// valid YAML double-quoted scalars whatever they contain.
     /// </remarks>
-    public static string AppSpec(ContainerSettings container) =>
+    /// <param name="container">The service's container.</param>
+    /// <param name="trafficGateArn">The ARN of the environment's traffic gate (<see cref="SharedNames.TrafficGateFunctionArn"/>).</param>
+    public static string AppSpec(ContainerSettings container, string trafficGateArn) =>
         "version: 0.0\n" +
         "Resources:\n" +
         "  - TargetService:\n" +
@@ -113,7 +117,9 @@ public static class DeploymentFiles
         "        LoadBalancerInfo:\n" +
         $"          ContainerName: {JsonSerializer.Serialize(container.ContainerName, FileJson)}\n" +
         $"          ContainerPort: {container.Port.ToString(CultureInfo.InvariantCulture)}\n" +
-        "        PlatformVersion: \"LATEST\"\n";
+        "        PlatformVersion: \"LATEST\"\n" +
+        "Hooks:\n" +
+        $"  - {TrafficGate.LifecycleEvent}: {JsonSerializer.Serialize(trafficGateArn, FileJson)}\n";
 
     /// <summary>The ECS <c>valueFrom</c> of a secret (full or partial ARN, so JSON keys work).</summary>
     public static string SecretValueFrom(ContainerSecret secret, DeploymentTarget target) => secret.Store switch

@@ -47,6 +47,16 @@ public static class SharedNames
     /// <summary>The CodeDeploy deployment group (environment account).</summary>
     public static string DeploymentGroup(ResourceNames names) => names.Name("dg", 100);
 
+    /// <summary>
+    /// The traffic gate's function (environment account): the AfterAllowTestTraffic hook the
+    /// generated appspec names, so its name is fixed.
+    /// </summary>
+    public static string TrafficGateFunction(ResourceNames names) => names.Name("traffic-gate", 64);
+
+    /// <summary>The ARN of <see cref="TrafficGateFunction"/> in the environment's account and region.</summary>
+    public static string TrafficGateFunctionArn(string account, string region, ResourceNames names) =>
+        $"arn:aws:lambda:{region}:{account}:function:{TrafficGateFunction(names)}";
+
     /// <summary>An IAM role ARN from its account and name.</summary>
     public static string RoleArn(string account, string roleName) => $"arn:aws:iam::{account}:role/{roleName}";
 }

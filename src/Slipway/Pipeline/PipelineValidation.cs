@@ -24,13 +24,18 @@ public static partial class PipelineValidation
         }
         foreach (var (target, i) in d.Environments.Select((e, i) => (e, i)))
         {
-            // The runner assumes the environment's role from the CodeBuild role: role chaining,
-            // capped at one hour (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining).
+            // Before the shift, CodeDeploy fails a hook nobody reports within an hour; after it, the
+            // runner assumes the environment's role from the CodeBuild role: role chaining, capped at
+            // one hour (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining).
             if (target.IntegrationTests is { } tests)
             {
+                var limit = tests.GateTraffic
+                    ? $"CodeDeploy fails the deployment's {Runtime.TrafficGate.LifecycleEvent} hook when it is not reported within {Runtime.TrafficGate.HookLimitMinutes} minutes, " +
+                      $"and the traffic gate needs {BuildProjects.IntegrationTestMarginMinutes} of those minutes to start the test task, notice a timeout and stop it"
+                    : $"the test runner works with a chained role session, which AWS caps at one hour, " +
+                      $"and needs {BuildProjects.IntegrationTestMarginMinutes} of those minutes to start the task, stop it and print its logs";
                 v.Require(tests.TimeoutMinutes is >= 1 and <= IntegrationTestSettings.MaxTimeoutMinutes, $"{path}.environments[{i}].integrationTests.timeoutMinutes", tests.TimeoutMinutes,
-                    $"must be from 1 to {IntegrationTestSettings.MaxTimeoutMinutes} minutes: the test runner works with a chained role session, which AWS caps at one hour, " +
-                    $"and needs {BuildProjects.IntegrationTestMarginMinutes} of those minutes to start the task, stop it and print its logs. " +
+                    $"must be from 1 to {IntegrationTestSettings.MaxTimeoutMinutes} minutes: {limit}. " +
                     $"Lower timeoutMinutes to at most {IntegrationTestSettings.MaxTimeoutMinutes}, or split the suite.");
             }
         }

@@ -258,7 +258,9 @@ public sealed class ServicePipeline : Construct
             deployStages[target.Name] = deployStage;
             // The promotion tag first, so the image is kept from the moment it is deployed.
             var actions = new List<IAction> { PromoteAction(target, sourceOutput), DeployAction(target, envNames, imageOutput) };
-            if (target.IntegrationTests is { } tests)
+            // Integration tests run inside the deployment (the environment's traffic gate, before the
+            // traffic shift); only tests a team asks to run after the shift are a pipeline action.
+            if (target.IntegrationTests is { GateTraffic: false } tests)
             {
                 actions.Add(IntegrationTestAction(target, envNames, tests, sourceOutput));
             }

@@ -74,6 +74,9 @@ public sealed class BlueGreenService : Construct
     /// <summary>The CodeDeploy application.</summary>
     public EcsApplication Application { get; }
 
+    /// <summary>The CodeDeploy service role of <see cref="DeploymentGroup"/> (it also invokes the lifecycle hooks).</summary>
+    public Role CodeDeployRole { get; }
+
     /// <summary>The CodeDeploy deployment group.</summary>
     public EcsDeploymentGroup DeploymentGroup { get; }
 
@@ -292,14 +295,14 @@ public sealed class BlueGreenService : Construct
         {
             ApplicationName = ResourceNames.Claim(this, "CodeDeploy application", CrossAccount.SharedNames.DeployApplication(names)),
         });
-        var codeDeployRole = new Role(this, "CodeDeployRole", new RoleProps
+        CodeDeployRole = new Role(this, "CodeDeployRole", new RoleProps
         {
             RoleName = ResourceNames.Claim(this, "IAM role", names.Role("codedeploy")),
             AssumedBy = new ServicePrincipal("codedeploy.amazonaws.com"),
             Description = "CodeDeploy service role for blue/green ECS deployments.",
             ManagedPolicies = new[] { ManagedPolicy.FromAwsManagedPolicyName("AWSCodeDeployRoleForECS") },
         });
-        NagSuppressions.OnResource(codeDeployRole, "AwsSolutions-IAM4",
+        NagSuppressions.OnResource(CodeDeployRole, "AwsSolutions-IAM4",
             "AWSCodeDeployRoleForECS is the service role policy AWS documents for CodeDeploy ECS blue/green; it tracks new actions CodeDeploy needs.",
             "Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS");
         DeploymentGroup = new EcsDeploymentGroup(this, "DeploymentGroup", new EcsDeploymentGroupProps
@@ -307,7 +310,7 @@ public sealed class BlueGreenService : Construct
             DeploymentGroupName = ResourceNames.Claim(this, "CodeDeploy deployment group", CrossAccount.SharedNames.DeploymentGroup(names)),
             Application = Application,
             Service = Service,
-            Role = codeDeployRole,
+            Role = CodeDeployRole,
             DeploymentConfig = DeploymentConfigFor(target.EffectiveTrafficShifting, names),
             BlueGreenDeploymentConfig = new EcsBlueGreenDeploymentConfig
             {

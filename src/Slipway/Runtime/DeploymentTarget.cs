@@ -35,8 +35,11 @@ public sealed class DeploymentTarget
     /// <remarks>Default: 2 in production, 1 elsewhere.</remarks>
     public int? DesiredCount { get; init; }
 
-    /// <summary>Integration tests run in a temporary ECS task after each deployment here.</summary>
-    /// <remarks>Default: none.</remarks>
+    /// <summary>
+    /// Integration tests run in a temporary ECS task against the new (green) tasks through the test
+    /// listener, before production traffic shifts (see <see cref="IntegrationTestSettings.When"/>).
+    /// </summary>
+    /// <remarks>Default: none; the deployment's traffic gate runs the smoke test instead (GET the health check path through the test listener).</remarks>
     public IntegrationTestSettings? IntegrationTests { get; init; }
 
     /// <summary>Network and load balancer settings.</summary>
@@ -72,9 +75,34 @@ public sealed class DeploymentTarget
     public int EffectiveDesiredCount => DesiredCount ?? (IsProduction ? 2 : 1);
 }
 
+/// <summary>When an environment's integration tests run.</summary>
+public enum IntegrationTestTiming
+{
+    /// <summary>
+    /// During the CodeDeploy deployment, in its AfterAllowTestTraffic hook: against the green tasks
+    /// through the test listener, before any production request reaches them. A failure or timeout
+    /// rolls the deployment back.
+    /// </summary>
+    BeforeTraffic,
+
+    /// <summary>
+    /// After the deployment has shifted production traffic, as a pipeline action against the
+    /// production listener: a failure stops promotion but the environment keeps the new build
+    /// (the traffic gate still runs the smoke test before the shift).
+    /// </summary>
+    AfterTraffic,
+}
+
 /// <summary>Integration tests run as a temporary ECS task from the service's new image.</summary>
 public sealed class IntegrationTestSettings
 {
+    /// <summary>When the tests run.</summary>
+    /// <remarks>Default: <see cref="IntegrationTestTiming.BeforeTraffic"/>.</remarks>
+    public IntegrationTestTiming When { get; init; } = IntegrationTestTiming.BeforeTraffic;
+
+    /// <summary>True when the tests gate the traffic shift (run by the deployment's hook, not by the pipeline).</summary>
+    public bool GateTraffic => When == IntegrationTestTiming.BeforeTraffic;
+
     /// <summary>The command the test task runs instead of the service (exit code 0 = pass).</summary>
     public required IReadOnlyList<string> Command { get; init; }
 
@@ -83,8 +111,11 @@ public sealed class IntegrationTestSettings
     public int TimeoutMinutes { get; init; } = 15;
 
     /// <summary>
-    /// The longest test timeout: the runner works with a chained role session, which AWS caps at
-    /// one hour, and keeps 15 of those minutes to start the task, stop it and print its logs.
+    /// The longest test timeout. Before the traffic shift, CodeDeploy fails a lifecycle hook that is
+    /// not reported within one hour, and the gate needs time to start the task (image pull) and to
+    /// notice the timeout (it checks every minute); after the shift, the runner works with a chained
+    /// role session, which AWS caps at one hour, and keeps 15 of those minutes to start the task,
+    /// stop it and print its logs.
     /// </summary>
     public const int MaxTimeoutMinutes = 45;
 }
@@ -142,7 +173,11 @@ public sealed class NetworkSettings
     /// <remarks>Default: 9000.</remarks>
     public int TestListenerPort { get; init; } = 9000;
 
-    /// <summary>CIDRs allowed to reach the test listener.</summary>
+    /// <summary>
+    /// CIDRs allowed to reach the test listener, besides the environment's traffic gate (always
+    /// admitted: its security group, or the NAT gateways' Elastic IPs of a new VPC). With an
+    /// existing VPC behind an internet-facing load balancer, list its NAT gateways' addresses here.
+    /// </summary>
     /// <remarks>Default: the VPC's CIDR only.</remarks>
     public IReadOnlyList<string>? TestListenerCidrs { get; init; }
 

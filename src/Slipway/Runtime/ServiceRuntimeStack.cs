@@ -28,6 +28,9 @@ public sealed class ServiceRuntimeStack : Stack
     /// <summary>The service.</summary>
     public BlueGreenService Service { get; }
 
+    /// <summary>The CodeDeploy AfterAllowTestTraffic hook that tests the green tasks before traffic shifts.</summary>
+    public TrafficGate TrafficGate { get; }
+
     /// <summary>The roles the pipeline assumes in this account.</summary>
     public PipelineAccessRoles AccessRoles { get; }
 
@@ -63,9 +66,20 @@ public sealed class ServiceRuntimeStack : Stack
             ToolingRegion = definition.ToolingRegion,
             Service = Service,
             ArtifactsUseKms = definition.ArtifactsUseKms,
-            RunsIntegrationTests = target.IntegrationTests is not null,
+            // Tests before the traffic shift run in the traffic gate, in this account: the pipeline's
+            // integration-test build (and its role here) exists only for tests after the shift.
+            RunsIntegrationTests = target.IntegrationTests is { GateTraffic: false },
         });
-        new Observability.RuntimeDashboard(this, "Observability", new Observability.RuntimeDashboardProps { Service = Service, Names = Names, Emails = definition.Notifications.Emails });
+        var observability = new Observability.RuntimeDashboard(this, "Observability", new Observability.RuntimeDashboardProps { Service = Service, Names = Names, Emails = definition.Notifications.Emails });
+        TrafficGate = new TrafficGate(this, "TrafficGate", new TrafficGateProps
+        {
+            Names = Names,
+            Service = Service,
+            Container = definition.Container,
+            Target = target,
+            NotificationTopic = observability.AlarmTopic,
+            NotificationKey = observability.AlarmTopicKey,
+        });
 
         // What the integration-test task needs to start next to the service.
         Publish("cluster", Service.Cluster.ClusterName, "The ECS cluster name");

@@ -44,7 +44,7 @@ public sealed class BuildScenario
             new DeploymentTarget
             {
                 Name = "staging", Account = Services.Tooling, Region = "us-east-1",
-                IntegrationTests = new IntegrationTestSettings { Command = new[] { "pytest" }, TimeoutMinutes = IntegrationTestSettings.MaxTimeoutMinutes },
+                IntegrationTests = new IntegrationTestSettings { Command = new[] { "pytest" }, TimeoutMinutes = IntegrationTestSettings.MaxTimeoutMinutes, When = IntegrationTestTiming.AfterTraffic },
             },
             new DeploymentTarget { Name = "prod", Account = Services.Tooling, Region = "us-east-1" },
         },
@@ -64,7 +64,7 @@ public sealed class BuildScenario
             new DeploymentTarget
             {
                 Name = "dev", Account = Services.Tooling, Region = "us-east-1",
-                IntegrationTests = new IntegrationTestSettings { Command = new[] { "pytest" }, TimeoutMinutes = 20 },
+                IntegrationTests = new IntegrationTestSettings { Command = new[] { "pytest" }, TimeoutMinutes = 20, When = IntegrationTestTiming.AfterTraffic },
             },
         },
     };

@@ -48,7 +48,10 @@ public sealed class DeploymentFilesTests
                 "        LoadBalancerInfo:\n" +
                 "          ContainerName: \"app\"\n" +
                 "          ContainerPort: 8080\n" +
-                "        PlatformVersion: \"LATEST\"\n",
+                "        PlatformVersion: \"LATEST\"\n" +
+                // The environment's traffic gate tests the green tasks before traffic shifts.
+                "Hooks:\n" +
+                $"  - AfterAllowTestTraffic: \"arn:aws:lambda:us-east-1:111111111111:function:secrets-{env}-traffic-gate-dev\"\n",
                 files[DeploymentFiles.AppSpecFile(env)]);
         }
     }
@@ -66,5 +69,7 @@ public sealed class DeploymentFilesTests
         Assert.Equal("<TASK_DEFINITION>", ((YamlScalarNode)properties["TaskDefinition"]).Value);
         Assert.Equal("app", ((YamlScalarNode)((YamlMappingNode)properties["LoadBalancerInfo"])["ContainerName"]).Value);
         Assert.Equal("8080", ((YamlScalarNode)((YamlMappingNode)properties["LoadBalancerInfo"])["ContainerPort"]).Value);
+        var hook = (YamlMappingNode)((YamlSequenceNode)root["Hooks"])[0];
+        Assert.Equal("arn:aws:lambda:us-east-1:111111111111:function:multi-dev-traffic-gate-dev", ((YamlScalarNode)hook["AfterAllowTestTraffic"]).Value);
     }
 }

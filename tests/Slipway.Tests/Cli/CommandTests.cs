@@ -22,6 +22,19 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void Validate_warns_about_plain_http_in_a_public_production_environment_naming_the_field_and_the_fix()
+    {
+        var (code, output, errors) = Run("validate", "-f", Repository.PathOf("examples/github-cross-account.yaml"));
+        Assert.Equal(0, code);
+        Assert.Contains("valid (1 service(s), 2 environment(s))", output);
+        var warning = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("warning: ", warning);
+        Assert.Contains("github-cross-account.yaml:", warning);
+        Assert.Contains(": services[0].environments[1].network.certificateArn: not set, so production environment prod serves plain HTTP to the internet", warning);
+        Assert.Contains("Set network.certificateArn", warning);
+    }
+
+    [Fact]
     public void Validate_reports_mistakes_with_exit_code_1_and_no_stack_trace()
     {
         var file = Path.Combine(Path.GetTempPath(), $"bad-{Guid.NewGuid():N}.yaml");
@@ -53,7 +66,9 @@ public sealed class CommandTests
         Assert.Equal(0, code);
         var lines = output.Split('\n');
         Assert.Contains(lines, l => l.Contains("3. Checks: UnitTests (CodeBuild) + StaticAnalysis (CodeBuild) + ImageScan (CodeBuild) [parallel]"));
-        Assert.Contains(lines, l => l.Contains("4. Deploy-staging: TagImage (CodeBuild) -> Deploy (CodeDeployToECS) -> IntegrationTests (CodeBuild)"));
+        Assert.Contains(lines, l => l.EndsWith("4. Deploy-staging: TagImage (CodeBuild) -> Deploy (CodeDeployToECS)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("before traffic shifts: integration tests `python integration/run_integration.py` (ECS task, timeout 15 min) against the new tasks through the test listener (port 9000), in CodeDeploy's AfterAllowTestTraffic hook; a failure or timeout rolls back before production traffic shifts"));
+        Assert.Contains(lines, l => l.Contains("before traffic shifts: smoke test (GET /health until 200, 5 tries)"));
         Assert.Contains(lines, l => l.Contains("5. Approve-prod: Approve (Manual)"));
         Assert.Contains(lines, l => l.Contains("environment prod: 111111111111/us-east-1; manual approval first; traffic canary 10% for 5 min"));
         Assert.Contains(lines, l => l.Contains("image scan: Trivy 0.56.2 fails the build on CRITICAL"));
@@ -70,6 +85,10 @@ public sealed class CommandTests
         Assert.Contains("subgraph p0s4[\"Approve-prod\"]", text);
         Assert.Contains("p0s3 --> p0s4", text);
         Assert.Contains("{{\"Approve\"}}", text);
+        // Where the tests run: in each deployment, before the shift.
+        Assert.Contains("AfterAllowTestTraffic hook<br/><small>integration tests via the test listener, before traffic shifts</small>", text);
+        Assert.Contains("AfterAllowTestTraffic hook<br/><small>smoke test GET /health via the test listener, before traffic shifts</small>", text);
+        Assert.Matches(@"p0s3g1a0 -\.-> p0s3g1a0h", text);
     }
 
     [Fact]
@@ -81,6 +100,8 @@ public sealed class CommandTests
         Assert.Contains("(cache off)", output);
         Assert.Matches(@"orders-pipeline-dev\s+111111111111/us-east-1\s+\d+ resources", output);
         Assert.Contains("are the examples' placeholders", errors);
+        // The default manifest's production environment faces the internet over plain HTTP.
+        Assert.Matches(@"warning: .*slipway\.yaml:\d+:\d+: services\[0\]\.environments\[1\]\.network\.certificateArn: not set, so production environment prod serves plain HTTP to the internet .* Set network\.certificateArn", errors);
         Assert.True(File.Exists(Path.Combine(outdir, "manifest.json")));
     }
 

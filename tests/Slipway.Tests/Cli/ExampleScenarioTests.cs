@@ -46,6 +46,41 @@ public sealed class ExampleScenarioTests
 
     public ExampleScenarioTests(ExampleScenarios examples) => _examples = examples;
 
+    [Fact]
+    public void Every_example_tests_the_new_tasks_through_its_traffic_gate_before_traffic_shifts()
+    {
+        foreach (var name in ExampleScenarios.Names)
+        {
+            var s = _examples[name];
+            foreach (var service in s.Services)
+            {
+                var buildspec = Json.Render(s.Resources(service.Pipeline, "AWS::CodeBuild::Project").Single(p => p.LogicalId.Contains("ImageBuild"))
+                    .Resource["Properties"]!["Source"]!["BuildSpec"]);
+                var files = Json.WrittenFiles(JsonDocument.Parse(buildspec).RootElement.GetProperty("phases").GetProperty("build")
+                    .GetProperty("commands").EnumerateArray().Select(c => c.GetString()!));
+                var definition = service.Pipeline.Pipeline.Definition;
+                foreach (var (runtime, target) in service.Runtimes.Zip(definition.Environments))
+                {
+                    var gate = s.Resources(runtime, "AWS::Lambda::Function").Single(f => f.LogicalId.StartsWith("TrafficGateFunction", StringComparison.Ordinal)).Resource["Properties"]!;
+                    var arn = $"arn:aws:lambda:{target.Region}:{target.Account}:function:{gate["FunctionName"]!.GetValue<string>()}";
+                    // The deployment calls the gate after test traffic reaches the new tasks ...
+                    Assert.EndsWith($"Hooks:\n  - AfterAllowTestTraffic: \"{arn}\"\n", files[Slipway.Build.DeploymentFiles.AppSpecFile(target.Name)]);
+                    // ... which runs the environment's integration tests, or else the smoke test.
+                    var command = Json.Render(gate["Environment"]!["Variables"]!["TEST_COMMAND"]);
+                    if (target.IntegrationTests is { GateTraffic: true } tests)
+                    {
+                        Assert.Equal(JsonSerializer.Serialize(tests.Command), command);
+                    }
+                    else
+                    {
+                        Assert.True(command == "", $"{name}/{target.Name}: the smoke test, got {command}");
+                        Assert.Equal(definition.Container.HealthCheckPath, Json.Render(gate["Environment"]!["Variables"]!["HEALTH_CHECK_PATH"]));
+                    }
+                }
+            }
+        }
+    }
+
     private static JsonArray Stages(Scenario s) => s.Single(s.Services[0].Pipeline, "AWS::CodePipeline::Pipeline")["Properties"]!["Stages"]!.AsArray();
 
     private static IEnumerable<string> StageNames(Scenario s) => Stages(s).Select(x => x!["Name"]!.GetValue<string>());
@@ -73,7 +108,8 @@ public sealed class ExampleScenarioTests
         Assert.Equal("CodeStarSourceConnection", Stages(s)[0]!["Actions"]![0]!["ActionTypeId"]!["Provider"]!.GetValue<string>());
         Assert.Equal(new[] { "Source", "Build", "Checks", "Deploy-staging", "Approve-prod", "Deploy-prod" }, StageNames(s));
         Assert.Equal(new[] { "UnitTests", "ImageScan" }, Stages(s)[2]!["Actions"]!.AsArray().Select(a => a!["Name"]!.GetValue<string>()));
-        Assert.Equal(new[] { "TagImage", "Deploy", "IntegrationTests" }, Stages(s)[3]!["Actions"]!.AsArray().Select(a => a!["Name"]!.GetValue<string>()));
+        // Staging's integration tests run in its deployment's traffic gate, before the shift.
+        Assert.Equal(new[] { "TagImage", "Deploy" }, Stages(s)[3]!["Actions"]!.AsArray().Select(a => a!["Name"]!.GetValue<string>()));
         Assert.Equal("111111111111", s.Services[0].Pipeline.Account);
         Assert.Equal(new[] { "222222222222", "333333333333" }, s.Services[0].Runtimes.Select(r => r.Account));
         Assert.Equal("/ci/orders/pip-index-url", BuildSpec(s, "ImageBuild").GetProperty("env").GetProperty("parameter-store").GetProperty("PIP_INDEX_URL").GetString());

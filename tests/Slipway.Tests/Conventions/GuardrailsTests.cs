@@ -15,7 +15,7 @@ public sealed class GuardrailsFixture
             new DeploymentTarget
             {
                 Name = "dev", Account = Services.Tooling, Region = "us-east-1",
-                IntegrationTests = new IntegrationTestSettings { Command = new[] { "./it.sh" } },
+                IntegrationTests = new IntegrationTestSettings { Command = new[] { "./it.sh" }, When = IntegrationTestTiming.AfterTraffic },
                 Network = new NetworkSettings
                 {
                     ExistingVpc = new ExistingVpc("vpc-0abc", new[] { "subnet-p1", "subnet-p2" }, new[] { "subnet-u1", "subnet-u2" }, new[] { "us-east-1a", "us-east-1b" }, "10.8.0.0/16"),

@@ -74,14 +74,16 @@ public sealed class CrossAccountTests : IClassFixture<CrossAccountFixture>
     [Fact]
     public void Only_an_environment_with_integration_tests_has_a_role_that_may_run_test_tasks()
     {
-        // staging runs integration tests, prod does not: prod holds no role with RunTask and PassRole.
+        // staging runs integration tests (before the traffic shift, in its traffic gate), prod runs
+        // the smoke test: prod holds no role with RunTask, and no environment a pipeline-assumed
+        // integration-test role.
         string[] RoleNames(int index) => _f.Scenario.Resources(_f.Scenario.Services[0].Runtimes[index], "AWS::IAM::Role")
             .Select(r => r.Resource["Properties"]!["RoleName"]!.GetValue<string>()).ToArray();
-        Assert.Contains("orders-staging-itest-dev", RoleNames(0));
-        Assert.DoesNotContain(RoleNames(1), n => n.Contains("itest", StringComparison.Ordinal));
-        var prodRunTask = Json.Statements(_f.Scenario.Json(_f.Scenario.Services[0].Runtimes[1]))
-            .Where(s => s.Statement["Effect"]!.GetValue<string>() == "Allow" && Json.List(s.Statement["Action"]).Contains("ecs:RunTask"));
-        Assert.Empty(prodRunTask);
+        Assert.DoesNotContain(RoleNames(0).Concat(RoleNames(1)), n => n.Contains("itest", StringComparison.Ordinal));
+        IEnumerable<string> RunTaskPolicies(int index) => Json.Statements(_f.Scenario.Json(_f.Scenario.Services[0].Runtimes[index]))
+            .Where(s => s.Statement["Effect"]!.GetValue<string>() == "Allow" && Json.List(s.Statement["Action"]).Contains("ecs:RunTask")).Select(s => s.LogicalId);
+        Assert.Equal(new[] { "TrafficGateRoleDefaultPolicy" }, RunTaskPolicies(0).Select(id => id[..^8]).Distinct());
+        Assert.Empty(RunTaskPolicies(1));
     }
 
     [Fact]

@@ -14,11 +14,23 @@ public sealed class PipelineValidationTests
         return v.Problems;
     }
 
-    private static ServiceDefinition WithTestTimeout(int minutes) => Services.SingleAccount(envs => envs[0] = new DeploymentTarget
+    private static ServiceDefinition WithTestTimeout(int minutes, IntegrationTestTiming when = IntegrationTestTiming.AfterTraffic) => Services.SingleAccount(envs => envs[0] = new DeploymentTarget
     {
         Name = "staging", Account = Services.Tooling, Region = "us-east-1",
-        IntegrationTests = new IntegrationTestSettings { Command = new[] { "pytest" }, TimeoutMinutes = minutes },
+        IntegrationTests = new IntegrationTestSettings { Command = new[] { "pytest" }, TimeoutMinutes = minutes, When = when },
     });
+
+    [Fact]
+    public void Rejects_integration_test_timeout_beyond_the_codedeploy_hook_hour()
+    {
+        var problem = Assert.Single(Problems(WithTestTimeout(46, IntegrationTestTiming.BeforeTraffic)));
+        Assert.Equal(
+            "service.environments[0].integrationTests.timeoutMinutes: 46 must be from 1 to 45 minutes: CodeDeploy fails the deployment's AfterAllowTestTraffic hook " +
+            "when it is not reported within 60 minutes, and the traffic gate needs 15 of those minutes to start the test task, notice a timeout and stop it. " +
+            "Lower timeoutMinutes to at most 45, or split the suite.",
+            problem);
+        Assert.Empty(Problems(WithTestTimeout(45, IntegrationTestTiming.BeforeTraffic)));
+    }
 
     [Fact]
     public void Rejects_integration_test_timeout_beyond_the_role_chaining_hour()

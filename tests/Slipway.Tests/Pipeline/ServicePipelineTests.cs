@@ -36,7 +36,8 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
         Assert.Equal(new[] { "UnitTests", "StaticAnalysis", "ImageScan" }, checks.Select(a => a!["Name"]!.GetValue<string>()));
         Assert.Single(checks.Select(a => a!["RunOrder"]!.GetValue<int>()).Distinct());
         var staging = stages[3]!["Actions"]!.AsArray();
-        Assert.Equal(new[] { ("TagImage", "CodeBuild", 1), ("Deploy", "CodeDeployToECS", 2), ("IntegrationTests", "CodeBuild", 3) },
+        // Staging's integration tests run inside the deployment (its traffic gate), not as an action.
+        Assert.Equal(new[] { ("TagImage", "CodeBuild", 1), ("Deploy", "CodeDeployToECS", 2) },
             staging.Select(a => (a!["Name"]!.GetValue<string>(), a["ActionTypeId"]!["Provider"]!.GetValue<string>(), a["RunOrder"]!.GetValue<int>())));
         Assert.Equal("Manual", stages[4]!["Actions"]![0]!["ActionTypeId"]!["Provider"]!.GetValue<string>());
     }
@@ -264,15 +265,26 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
     }
 
     [Fact]
-    public void Integration_tests_run_in_staging_with_its_role_and_parameters()
+    public void Integration_tests_after_the_shift_run_in_staging_with_its_role_and_parameters()
     {
-        var action = _f.PipelineProps["Stages"]![3]!["Actions"]!.AsArray().Single(a => a!["Name"]!.GetValue<string>() == "IntegrationTests")!["Configuration"]!;
+        // Given tests a team asks to run after the traffic shift
+        var scenario = new Scenario(Services.SingleAccount(envs => envs[0] = new Slipway.Runtime.DeploymentTarget
+        {
+            Name = "staging", Account = Services.Tooling, Region = "us-east-1",
+            IntegrationTests = new Slipway.Runtime.IntegrationTestSettings
+            {
+                Command = new[] { "python", "integration/run_integration.py" }, When = Slipway.Runtime.IntegrationTestTiming.AfterTraffic,
+            },
+        }));
+        var stages = scenario.Single(scenario.Services[0].Pipeline, "AWS::CodePipeline::Pipeline")["Properties"]!["Stages"]!;
+        Assert.Equal(new[] { "TagImage", "Deploy", "IntegrationTests" }, stages[3]!["Actions"]!.AsArray().Select(a => a!["Name"]!.GetValue<string>()));
+        var action = stages[3]!["Actions"]!.AsArray().Single(a => a!["Name"]!.GetValue<string>() == "IntegrationTests")!["Configuration"]!;
         var variables = JsonNode.Parse(action["EnvironmentVariables"]!.GetValue<string>())!.AsArray()
             .ToDictionary(v => v!["name"]!.GetValue<string>(), v => v!["value"]!.GetValue<string>());
         Assert.Equal("arn:aws:iam::111111111111:role/orders-staging-itest-dev", variables["TARGET_ROLE_ARN"]);
         Assert.Equal("[\"python\",\"integration/run_integration.py\"]", variables["TEST_COMMAND_JSON"]);
         Assert.Equal("/slipway/orders-staging-runtime-dev", variables["PARAMETER_PATH"]);
-        var parameters = _f.Scenario.Resources(_f.Scenario.Services[0].Runtimes[0], "AWS::SSM::Parameter").Select(p => p.Resource["Properties"]!["Name"]!.GetValue<string>());
+        var parameters = scenario.Resources(scenario.Services[0].Runtimes[0], "AWS::SSM::Parameter").Select(p => p.Resource["Properties"]!["Name"]!.GetValue<string>());
         Assert.Contains("/slipway/orders-staging-runtime-dev/subnets", parameters);
     }
 

@@ -185,14 +185,18 @@ public sealed class BlueGreenServiceTests : IClassFixture<BlueGreenServiceFixtur
     }
 
     [Fact]
-    public void Test_listener_is_reachable_only_from_the_configured_cidrs()
+    public void Test_listener_is_reachable_only_from_the_configured_cidrs_and_the_traffic_gate()
     {
+        // Besides the configured CIDRs (default: the VPC's), only the traffic gate, which reaches an
+        // internet-facing load balancer from the NAT gateways' Elastic IPs (TrafficGateTests).
+        static bool IsGate(JsonNode? r) => Json.Render(r!["CidrIp"]).Contains("EIP", StringComparison.Ordinal);
         var albGroup = _f.Scenario.Resources(_f.Https, "AWS::EC2::SecurityGroup").Single(r => r.LogicalId.Contains("LoadBalancerSecurityGroup")).Resource["Properties"]!;
         var rules = albGroup["SecurityGroupIngress"]!.AsArray();
-        var test = Assert.Single(rules, r => r!["FromPort"]!.GetValue<int>() == 9000);
+        var test = Assert.Single(rules, r => r!["FromPort"]!.GetValue<int>() == 9000 && !IsGate(r));
         Assert.Equal("10.20.0.0/16", test!["CidrIp"]!.GetValue<string>());
+        Assert.All(rules.Where(r => r!["FromPort"]!.GetValue<int>() == 9000 && IsGate(r)), r => Assert.Matches(@"^<ServiceVpcpublicSubnet\dEIP[0-9A-F]{8}>/32$", Json.Render(r!["CidrIp"])));
         var stagingAlb = _f.Scenario.Resources(_f.Staging, "AWS::EC2::SecurityGroup").Single(r => r.LogicalId.Contains("LoadBalancerSecurityGroup")).Resource["Properties"]!;
-        var stagingTest = Assert.Single(stagingAlb["SecurityGroupIngress"]!.AsArray(), r => r!["FromPort"]!.GetValue<int>() == 9000);
+        var stagingTest = Assert.Single(stagingAlb["SecurityGroupIngress"]!.AsArray(), r => r!["FromPort"]!.GetValue<int>() == 9000 && !IsGate(r));
         // The VPC's CIDR as written (literal, so checks such as cdk-nag's EC2 rules can read it).
         Assert.Equal(new Slipway.Runtime.NetworkSettings().VpcCidr, stagingTest!["CidrIp"]!.GetValue<string>());
         Assert.Contains(stagingAlb["SecurityGroupIngress"]!.AsArray(), r => r!["FromPort"]!.GetValue<int>() == 80 && r["CidrIp"]!.GetValue<string>() == "0.0.0.0/0");

@@ -1,0 +1,336 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.Events;
+using Amazon.CDK.AWS.Events.Targets;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.SNS;
+using Constructs;
+using Slipway.Conventions;
+using Slipway.CrossAccount;
+using LogGroupProps = Amazon.CDK.AWS.Logs.LogGroupProps;
+
+namespace Slipway.Runtime;
+
+/// <summary>Props of <see cref="TrafficGate"/>.</summary>
+public sealed class TrafficGateProps
+{
+    /// <summary>Names of the service in this environment.</summary>
+    public required ResourceNames Names { get; init; }
+
+    /// <summary>The blue/green service whose deployments the gate tests.</summary>
+    public required BlueGreenService Service { get; init; }
+
+    /// <summary>The service's container (name and health check path).</summary>
+    public required ContainerSettings Container { get; init; }
+
+    /// <summary>
+    /// The environment: its load balancer's scheme and test listener port, and its integration
+    /// tests. Without tests (or with tests that run <see cref="IntegrationTestTiming.AfterTraffic"/>,
+    /// in the pipeline) the gate runs the smoke test: the health check path through the test listener.
+    /// </summary>
+    public required DeploymentTarget Target { get; init; }
+
+    /// <summary>Where failures are announced (with a link to the test output).</summary>
+    /// <remarks>Default: none; failures are only reported to CodeDeploy and logged.</remarks>
+    public ITopic? NotificationTopic { get; init; }
+
+    /// <summary>The key that encrypts <see cref="NotificationTopic"/>.</summary>
+    /// <remarks>Default: none (an unencrypted topic, or none).</remarks>
+    public IKey? NotificationKey { get; init; }
+
+    /// <summary>How long the gate's log group keeps its events.</summary>
+    /// <remarks>Default: one month, as the service's own log group.</remarks>
+    public RetentionDays LogRetention { get; init; } = RetentionDays.ONE_MONTH;
+}
+
+/// <summary>
+/// The traffic gate of one environment: the CodeDeploy <c>AfterAllowTestTraffic</c> lifecycle hook
+/// (a Node.js Lambda, the embedded handler in <c>TrafficGate/</c>) that tests the green tasks
+/// through the test listener before CodeDeploy shifts production traffic, and fails the hook (so
+/// CodeDeploy rolls back) when they fail or time out. With integration tests it starts them as a
+/// Fargate task from the green task set in the private subnets and reports when the task stops
+/// (an ECS task state-change rule) or times out (a sweep every minute); without them it requests
+/// the health check path a few times itself.
+/// </summary>
+/// <remarks>
+/// Everything lives in the environment's account, named so that the generated appspec can name the
+/// function (<see cref="SharedNames.TrafficGateFunction"/>): adding an environment changes nothing
+/// in the tooling account. See docs/traffic-gate.md for the sequence of one deployment.
+/// </remarks>
+public sealed class TrafficGate : Construct
+{
+    /// <summary>The CodeDeploy lifecycle event the gate hooks.</summary>
+    public const string LifecycleEvent = "AfterAllowTestTraffic";
+
+    /// <summary>
+    /// CodeDeploy fails a lifecycle hook whose status nobody reports within one hour
+    /// (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#reference-appspec-file-structure-hooks-list-ecs).
+    /// </summary>
+    public const int HookLimitMinutes = 60;
+
+    /// <summary>How often the gate looks for test tasks past their timeout.</summary>
+    public const int SweepIntervalMinutes = 1;
+
+    /// <summary>The <c>startedBy</c> of the gate's test tasks (RunTask allows 36 characters).</summary>
+    public const string StartedBy = "slipway-traffic-gate";
+
+    /// <summary>Smoke-test requests before the gate gives up.</summary>
+    public const int SmokeAttempts = 5;
+
+    /// <summary>Seconds between smoke-test requests.</summary>
+    public const int SmokeIntervalSeconds = 5;
+
+    /// <summary>The handler file, embedded in the assembly under <see cref="ResourcePrefix"/>.</summary>
+    public const string HandlerFile = "index.js";
+
+    /// <summary>The manifest resource name prefix of <see cref="HandlerFile"/>.</summary>
+    public const string ResourcePrefix = "Slipway.Runtime.TrafficGate.";
+
+    /// <summary>The hook function.</summary>
+    public Function Function { get; }
+
+    /// <summary>The function's role.</summary>
+    public Role Role { get; }
+
+    /// <summary>The function's log group (the smoke test's output).</summary>
+    public LogGroup LogGroup { get; }
+
+    /// <summary>The security group of the function and of the test tasks: the test listener admits it.</summary>
+    public SecurityGroup SecurityGroup { get; }
+
+    /// <summary>Test task stopped → the function (with integration tests only).</summary>
+    public Rule? TaskStoppedRule { get; }
+
+    /// <summary>Every minute → the function, to stop test tasks past their timeout (with integration tests only).</summary>
+    public Rule? SweepRule { get; }
+
+    /// <summary>Creates the gate.</summary>
+    public TrafficGate(Construct scope, string id, TrafficGateProps props) : base(scope, id)
+    {
+        var names = props.Names;
+        var service = props.Service;
+        var stack = Stack.Of(this);
+        var (partition, region, account) = (stack.Partition, stack.Region, stack.Account);
+        var tests = props.Target.IntegrationTests is { GateTraffic: true } t ? t : null;
+        var network = props.Target.Network;
+
+        SecurityGroup = new SecurityGroup(this, "SecurityGroup", new SecurityGroupProps
+        {
+            Vpc = service.Vpc,
+            Description = $"{names.Name("traffic-gate")}: the traffic gate and its test tasks (clients of the test listener)",
+            // AWS APIs (through the NAT gateways) and whatever the tests call.
+            AllowAllOutbound = true,
+        });
+        AllowToTestListener(service, network);
+
+        LogGroup = new LogGroup(this, "LogGroup", new LogGroupProps
+        {
+            LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup("traffic-gate")),
+            Retention = props.LogRetention,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+
+        Role = new Role(this, "Role", new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", names.Role("traffic-gate")),
+            AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
+            Description = $"Traffic gate of {names.Service} in {names.Environment}: runs the tests of a deployment and reports them to CodeDeploy.",
+        });
+        LogGroup.GrantWrite(Role);
+        GrantCalls(service, partition, region, account, props, runsTestTasks: tests is not null);
+
+        var privateSubnets = service.Vpc.SelectSubnets(new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS });
+        Function = new Function(this, "Function", new FunctionProps
+        {
+            FunctionName = ResourceNames.Claim(this, "Lambda function", SharedNames.TrafficGateFunction(names)),
+            Description = $"CodeDeploy {LifecycleEvent} hook of {names.Service} in {names.Environment}: tests the green tasks through the test listener before traffic shifts.",
+            Runtime = Observability.DeliveryMetricsCollector.NodeRuntime,
+            Architecture = Amazon.CDK.AWS.Lambda.Architecture.ARM_64,
+            Handler = "index.handler",
+            Code = Code.FromAsset(Observability.EmbeddedAsset.Stage(typeof(TrafficGate).Assembly, ResourcePrefix, HandlerFile)),
+            MemorySize = 128,
+            // The smoke test's worst case: SmokeAttempts requests of 5 s with SmokeIntervalSeconds between them.
+            Timeout = Duration.Minutes(2),
+            Role = Role,
+            LogGroup = LogGroup,
+            // In the private subnets: the test listener of an internal load balancer is reachable
+            // only from inside the VPC, and an internet-facing one admits the NAT gateways' addresses.
+            Vpc = service.Vpc,
+            VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
+            SecurityGroups = new ISecurityGroup[] { SecurityGroup },
+            Environment = new Dictionary<string, string>
+            {
+                ["CLUSTER"] = service.Cluster.ClusterName,
+                ["SERVICE"] = service.Service.ServiceName,
+                ["CONTAINER_NAME"] = props.Container.ContainerName,
+                ["SUBNETS"] = Fn.Join(",", privateSubnets.SubnetIds),
+                ["SECURITY_GROUPS"] = SecurityGroup.SecurityGroupId,
+                ["TEST_URL"] = service.TestUrl,
+                ["SERVICE_URL"] = service.ServiceUrl,
+                ["HEALTH_CHECK_PATH"] = props.Container.HealthCheckPath,
+                ["TEST_COMMAND"] = tests is null ? "" : System.Text.Json.JsonSerializer.Serialize(tests.Command),
+                ["TIMEOUT_MINUTES"] = (tests?.TimeoutMinutes ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["LOG_GROUP"] = SharedNames.LogGroup(names),
+                ["LOG_STREAM_PREFIX"] = Build.DeploymentFiles.LogStreamPrefix,
+                ["GATE_LOG_GROUP"] = LogGroup.LogGroupName,
+                ["NOTIFY_TOPIC_ARN"] = props.NotificationTopic?.TopicArn ?? "",
+                ["SMOKE_ATTEMPTS"] = SmokeAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["SMOKE_INTERVAL_SECONDS"] = SmokeIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        });
+        NagSuppressions.OnResource(Function, "AwsSolutions-L1",
+            "nodejs22.x is the newest Node.js Lambda runtime; cdk-nag compares against the runtimes aws-cdk-lib 2.160 knows, whose newest is nodejs20.x.");
+        NagSuppressions.OnTree(Role, "AwsSolutions-IAM4",
+            "AWSLambdaVPCAccessExecutionRole is what CDK attaches to a function in a VPC: the ENI calls Lambda makes for it (ec2:CreateNetworkInterface and friends) have no resource-level permission.",
+            "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole");
+
+        // CodeDeploy invokes the hook with the deployment group's service role. AWSCodeDeployRoleForECS
+        // allows lambda:InvokeFunction on every function
+        // (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForECS.html);
+        // the explicit grant on this function keeps the hook working under a narrower service role
+        // and lets the access proofs show it.
+        // The appspec names the unqualified function, so no version or alias ARN is granted.
+        service.CodeDeployRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "InvokeTrafficGate",
+            Actions = new[] { "lambda:InvokeFunction" },
+            Resources = new[] { Function.FunctionArn },
+        }));
+
+        if (tests is not null)
+        {
+            var clusterArn = service.Cluster.ClusterArn;
+            TaskStoppedRule = new Rule(this, "TaskStoppedRule", new RuleProps
+            {
+                Description = $"Test tasks of the {names.Service} {names.Environment} traffic gate that stopped.",
+                // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html
+                EventPattern = new EventPattern
+                {
+                    Source = new[] { "aws.ecs" },
+                    DetailType = new[] { "ECS Task State Change" },
+                    Detail = new Dictionary<string, object>
+                    {
+                        ["clusterArn"] = new[] { clusterArn },
+                        ["lastStatus"] = new[] { "STOPPED" },
+                        ["startedBy"] = new[] { StartedBy },
+                    },
+                },
+                Targets = new IRuleTarget[] { new LambdaFunction(Function) },
+            });
+            SweepRule = new Rule(this, "SweepRule", new RuleProps
+            {
+                Description = $"Stops test tasks of the {names.Service} {names.Environment} traffic gate past {tests.TimeoutMinutes} minutes and fails their hook.",
+                Schedule = Schedule.Rate(Duration.Minutes(SweepIntervalMinutes)),
+                Targets = new IRuleTarget[] { new LambdaFunction(Function) },
+            });
+        }
+    }
+
+    // The path from the gate (and its test tasks) to the test listener, as the traffic flows. An
+    // internal load balancer sees the client's own address: admit the gate's security group. An
+    // internet-facing one resolves to public addresses, which a client in a private subnet reaches
+    // through its NAT gateway: the load balancer sees the NAT gateway's Elastic IP
+    // (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html), so each one is
+    // admitted as a /32. An existing VPC's NAT addresses are unknown here: network.testListenerCidrs
+    // must name them (validate and synth warn).
+    private void AllowToTestListener(BlueGreenService service, NetworkSettings network)
+    {
+        var port = Port.Tcp(network.TestListenerPort);
+        if (!network.InternetFacing)
+        {
+            service.LoadBalancer.Connections.AllowFrom(SecurityGroup, port, "test listener: the traffic gate and its test tasks");
+            return;
+        }
+        foreach (var (eip, i) in NatGatewayAddresses(service.Vpc).Select((e, i) => (e, i)))
+        {
+            service.LoadBalancer.Connections.AllowFrom(Peer.Ipv4(Fn.Join("", new[] { eip, "/32" })), port,
+                $"test listener: the traffic gate and its test tasks, through NAT gateway {i + 1}");
+        }
+    }
+
+    /// <summary>The Elastic IPs (Ref: the address) of the NAT gateways of a VPC Slipway created; none for an imported VPC.</summary>
+    public static IReadOnlyList<string> NatGatewayAddresses(IVpc vpc) =>
+        vpc is not Vpc
+            ? Array.Empty<string>()
+            : vpc.PublicSubnets
+                .Select(s => s.Node.TryFindChild("EIP"))
+                .OfType<CfnEIP>()
+                .Select(e => e.Ref)
+                .ToList();
+
+    private void GrantCalls(BlueGreenService service, string partition, string region, string account, TrafficGateProps props, bool runsTestTasks)
+    {
+        // PutLifecycleEventHookExecutionStatus has no resource-level permission:
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html
+        Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ReportHookStatus",
+            Actions = new[] { "codedeploy:PutLifecycleEventHookExecutionStatus" },
+            Resources = new[] { "*" },
+        }));
+        if (props.NotificationTopic is { } topic)
+        {
+            topic.GrantPublish(Role);
+            // Publishing to a topic encrypted with a customer-managed key needs the key too:
+            // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+            props.NotificationKey?.Grant(Role, "kms:Decrypt", "kms:GenerateDataKey*");
+        }
+        if (!runsTestTasks)
+        {
+            // The smoke test is an HTTP request: no ECS call, no role to pass.
+            NagSuppressions.OnTree(Role, "AwsSolutions-IAM5",
+                "PutLifecycleEventHookExecutionStatus supports no resource-level permission; kms:GenerateDataKey* is the SNS encryption pair on the alarm topic's key only.",
+                "Resource::*", "Action::kms:GenerateDataKey*");
+            return;
+        }
+        var clusterArn = service.Cluster.ClusterArn;
+        var clusterCondition = new Dictionary<string, object> { ["ArnEquals"] = new Dictionary<string, object> { ["ecs:cluster"] = clusterArn } };
+        var family = SharedNames.TaskFamily(props.Names);
+        Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "FindGreenTaskSet",
+            Actions = new[] { "ecs:DescribeServices" },
+            Resources = new[] { service.Service.ServiceArn },
+        }));
+        Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "RunTestTask",
+            Actions = new[] { "ecs:RunTask" },
+            Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task-definition/{family}:*" },
+            Conditions = clusterCondition,
+        }));
+        // ListTasks is authorized on container instances (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html);
+        // the cluster condition keeps it to this cluster.
+        Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ListTestTasks",
+            Actions = new[] { "ecs:ListTasks" },
+            Resources = new[] { "*" },
+            Conditions = clusterCondition,
+        }));
+        Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "WatchAndStopTestTasks",
+            Actions = new[] { "ecs:DescribeTasks", "ecs:StopTask" },
+            Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task/{service.Cluster.ClusterName}/*" },
+        }));
+        Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "PassTaskRoles",
+            Actions = new[] { "iam:PassRole" },
+            Resources = new[] { service.ExecutionRole.RoleArn, service.TaskRole.RoleArn },
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "ecs-tasks.amazonaws.com" },
+            },
+        }));
+        NagSuppressions.OnTree(Role, "AwsSolutions-IAM5",
+            "PutLifecycleEventHookExecutionStatus supports no resource-level permission; test tasks get fresh ids: RunTask is scoped to the service's task family and cluster, ListTasks to the cluster (condition), Describe/StopTask to tasks of that cluster; kms:GenerateDataKey* is the SNS encryption pair on the alarm topic's key only.",
+            "Resource::*", $"Resource::arn:<AWS::Partition>:ecs:{region}:{account}:task-definition/{family}:*",
+            $"Resource::arn:<AWS::Partition>:ecs:{region}:{account}:task/{(service.Cluster.Node.DefaultChild is null ? service.Cluster.ClusterName : NagSuppressions.Ref(service.Cluster))}/*",
+            "Action::kms:GenerateDataKey*");
+    }
+}
