@@ -167,14 +167,9 @@ public sealed class PipelineAccessRoles : Construct
 
     private static IPrincipal TrustedPipelineRole(string toolingAccount, string roleName) =>
         // Trust the tooling account, then narrow to the one role that acts for this service. The
-        // condition (not a role principal) keeps the trust valid before that role exists.
-        new AccountPrincipal(toolingAccount).WithConditions(new Dictionary<string, object>
-        {
-            ["ArnEquals"] = new Dictionary<string, object>
-            {
-                ["aws:PrincipalArn"] = SharedNames.RoleArn(toolingAccount, roleName),
-            },
-        });
+        // condition (not a role principal) keeps the trust valid before that role exists and
+        // after it is recreated (RolePrincipals).
+        RolePrincipals.OfRole(SharedNames.RoleArn(toolingAccount, roleName));
 
     private static PolicyStatement PassTaskRoles(BlueGreenService service) => new(new PolicyStatementProps
     {

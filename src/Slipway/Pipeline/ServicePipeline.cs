@@ -273,6 +273,9 @@ public sealed class ServicePipeline : Construct
         DeployStages = deployStages;
 
         SuppressPipelineFindings();
+        // CDK's grants to the environments' deploy roles (the CodeDeploy action reads the artifact
+        // bucket and key) name them as principals; recreated roles would lose access.
+        RolePrincipals.ApplyTo(this);
     }
 
     /// <summary>Promoted images kept per environment by the lifecycle policy.</summary>
@@ -597,13 +600,15 @@ public sealed class ServicePipeline : Construct
         {
             return;
         }
-        // Exactly the environments' task execution roles may pull, nothing wider.
+        // Exactly the environments' task execution roles may pull, nothing wider; named by
+        // account and aws:PrincipalArn so a recreated runtime stack's role can still pull (RolePrincipals).
+        var roles = foreign.Select(e => SharedNames.RoleArn(e.Account, SharedNames.ExecutionRole(Names.ForEnvironment(e.Name)))).ToArray();
         Repository.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "PullFromEnvironmentAccounts",
-            Principals = foreign.Select(e => (IPrincipal)new ArnPrincipal(
-                SharedNames.RoleArn(e.Account, SharedNames.ExecutionRole(Names.ForEnvironment(e.Name))))).ToArray(),
+            Principals = RolePrincipals.Of(roles),
             Actions = new[] { "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage" },
+            Conditions = RolePrincipals.Condition(roles),
         }));
     }
 
