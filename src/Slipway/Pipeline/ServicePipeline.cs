@@ -188,6 +188,7 @@ public sealed class ServicePipeline : Construct
             ArtifactBucket = ArtifactBucket,
             Role = Role,
             RestartExecutionOnUpdate = false,
+            Variables = new[] { RollbackOnAlarms },
         });
 
         var sourceOutput = new Artifact_("Source");
@@ -261,8 +262,16 @@ public sealed class ServicePipeline : Construct
 
             var deployStage = $"Deploy-{target.Name}";
             deployStages[target.Name] = deployStage;
-            // The promotion tag first, so the image is kept from the moment it is deployed.
-            var actions = new List<IAction> { PromoteAction(target, sourceOutput), DeployAction(target, envNames, imageOutput) };
+            // The promotion tag first, so the image is kept from the moment it is deployed; with it,
+            // the alarm-rollback switch set from this execution's ROLLBACK_ON_ALARMS, and on again
+            // once the deployment is over (beside the integration tests).
+            var actions = new List<IAction>
+            {
+                PromoteAction(target, sourceOutput),
+                AlarmRollbackAction(target, envNames, sourceOutput, restore: false),
+                DeployAction(target, envNames, imageOutput),
+                AlarmRollbackAction(target, envNames, sourceOutput, restore: true),
+            };
             if (target.IntegrationTests is { } tests)
             {
                 actions.Add(IntegrationTestAction(target, envNames, tests, sourceOutput));
@@ -514,6 +523,54 @@ public sealed class ServicePipeline : Construct
             },
             Role = role,
             RunOrder = 2,
+        });
+    }
+
+    /// <summary>The pipeline variable that decides, per execution, whether the rollback alarms can stop and roll back its deployments.</summary>
+    public const string RollbackOnAlarmsVariable = "ROLLBACK_ON_ALARMS";
+
+    /// <summary>
+    /// <c>ROLLBACK_ON_ALARMS</c> (default <c>true</c>): start an execution with <c>false</c> to deploy
+    /// a hotfix while the rollback alarms fire (<c>aws codepipeline start-pipeline-execution
+    /// --variables name=ROLLBACK_ON_ALARMS,value=false</c>). Pipeline variables are values of one
+    /// execution (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html#reference-variables-levels).
+    /// </summary>
+    public Variable RollbackOnAlarms { get; } = new(new VariableProps
+    {
+        VariableName = RollbackOnAlarmsVariable,
+        DefaultValue = "true",
+        Description = "false deploys this execution without alarm-based rollback (a hotfix while the rollback alarms fire); failed deployments still roll back.",
+    });
+
+    // Runs alarm-rollback.sh in the environment's account through its alarm-rollback role. The
+    // CodeDeployToECS action cannot pass CreateDeployment's overrideAlarmConfiguration, so the
+    // switch sets the deployment group's AlarmConfiguration.Enabled before the deployment (from
+    // this execution's variable) and sets it back after (see the script).
+    private IAction AlarmRollbackAction(DeploymentTarget target, ResourceNames envNames, Artifact_ sourceOutput, bool restore)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["SWITCH_MODE"] = restore ? "restore" : "apply",
+            ["TARGET_ROLE_ARN"] = SharedNames.RoleArn(target.Account, SharedNames.AlarmRollbackRole(envNames)),
+            ["TARGET_REGION"] = target.Region,
+            ["APPLICATION_NAME"] = SharedNames.DeployApplication(envNames),
+            ["DEPLOYMENT_GROUP"] = SharedNames.DeploymentGroup(envNames),
+            ["ENVIRONMENT_NAME"] = target.Name,
+            ["PIPELINE_NAME"] = Names.Name("pipeline"),
+            ["PIPELINE_EXECUTION_ID"] = "#{codepipeline.PipelineExecutionId}",
+        };
+        if (!restore)
+        {
+            variables["ROLLBACK_ON_ALARMS"] = RollbackOnAlarms.Reference();
+        }
+        return new CodeBuildAction(new CodeBuildActionProps
+        {
+            ActionName = restore ? "RestoreAlarmRollback" : "AlarmRollback",
+            Project = Projects.AlarmRollback,
+            // CodeBuild actions need an input artifact; the commands do not read it.
+            Input = sourceOutput,
+            EnvironmentVariables = variables.ToDictionary(kv => kv.Key, kv => (IBuildEnvironmentVariable)new BuildEnvironmentVariable { Value = kv.Value }),
+            RunOrder = restore ? 3 : 1,
         });
     }
 
