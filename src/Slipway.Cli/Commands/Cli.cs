@@ -67,6 +67,7 @@ public static class Cli
         {
             var services = ManifestLoader.LoadFile(r.GetValue(FileOption)!);
             output.WriteLine($"{r.GetValue(FileOption)}: valid ({services.Count} service(s), {services.Sum(s => s.Environments.Count)} environment(s)).");
+            SynthCommand.WarnAboutQuotas(services, null, errors);
             return Ok;
         }));
 

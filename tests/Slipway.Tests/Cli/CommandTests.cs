@@ -53,7 +53,7 @@ public sealed class CommandTests
         Assert.Equal(0, code);
         var lines = output.Split('\n');
         Assert.Contains(lines, l => l.Contains("3. Checks: UnitTests (CodeBuild) + StaticAnalysis (CodeBuild) + ImageScan (CodeBuild) [parallel]"));
-        Assert.Contains(lines, l => l.Contains("4. Deploy-staging: TagImage (CodeBuild) -> Deploy (CodeDeployToECS) -> IntegrationTests (CodeBuild)"));
+        Assert.Contains(lines, l => l.Contains("4. Deploy-staging: TagImage (CodeBuild) + AlarmRollback (CodeBuild) [parallel] -> Deploy (CodeDeployToECS) -> RestoreAlarmRollback (CodeBuild) + IntegrationTests (CodeBuild) [parallel]"));
         Assert.Contains(lines, l => l.Contains("5. Approve-prod: Approve (Manual)"));
         Assert.Contains(lines, l => l.Contains("environment prod: 111111111111/us-east-1; manual approval first; traffic canary 10% for 5 min"));
         Assert.Contains(lines, l => l.Contains("image scan: Trivy 0.56.2 fails the build on CRITICAL"));

@@ -94,8 +94,8 @@ public sealed class PipelineDashboardTests(ObservabilityScenario s)
     public void Each_build_project_shows_duration_and_outcomes_per_project_name()
     {
         var projects = s.Orders.Pipeline.Pipeline.Projects.All;
-        // Compile-less orders: image build, unit tests, static analysis, image scan, promotion tag, integration tests.
-        Assert.Equal(6, projects.Count);
+        // Compile-less orders: image build, unit tests, static analysis, image scan, promotion tag, integration tests, alarm-rollback switch.
+        Assert.Equal(7, projects.Count);
 
         foreach (var project in projects)
         {

@@ -36,7 +36,7 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
         Assert.Equal(new[] { "UnitTests", "StaticAnalysis", "ImageScan" }, checks.Select(a => a!["Name"]!.GetValue<string>()));
         Assert.Single(checks.Select(a => a!["RunOrder"]!.GetValue<int>()).Distinct());
         var staging = stages[3]!["Actions"]!.AsArray();
-        Assert.Equal(new[] { ("TagImage", "CodeBuild", 1), ("Deploy", "CodeDeployToECS", 2), ("IntegrationTests", "CodeBuild", 3) },
+        Assert.Equal(new[] { ("TagImage", "CodeBuild", 1), ("AlarmRollback", "CodeBuild", 1), ("Deploy", "CodeDeployToECS", 2), ("RestoreAlarmRollback", "CodeBuild", 3), ("IntegrationTests", "CodeBuild", 3) },
             staging.Select(a => (a!["Name"]!.GetValue<string>(), a["ActionTypeId"]!["Provider"]!.GetValue<string>(), a["RunOrder"]!.GetValue<int>())));
         Assert.Equal("Manual", stages[4]!["Actions"]![0]!["ActionTypeId"]!["Provider"]!.GetValue<string>());
     }
