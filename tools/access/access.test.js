@@ -14,6 +14,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { prepare, evaluate } = require('./index');
 const { describeActor } = require('./evaluate');
+const { recreatedRoleProofs } = require('./recreated');
 
 const repo = path.resolve(__dirname, '..', '..');
 const fixture = path.join(__dirname, 'fixtures', 'missing-grant');
@@ -29,7 +30,8 @@ function assemblies() {
 
 function proofName(p) {
   const negative = p.expect === 'Denied' ? 'must NOT be allowed: ' : '';
-  return `${describeActor(p.actor)} ${negative}${p.action} on ${p.resource}`;
+  const recreated = p.recreated ? ' (recreated: same ARN, new unique id)' : '';
+  return `${describeActor(p.actor)}${recreated} ${negative}${p.action} on ${p.resource}`;
 }
 
 function copyFixture(edit) {
@@ -90,6 +92,57 @@ describe('access-proof harness', () => {
     const { result } = await fixtureProof(copyFixture((statements) => statements.push(grant, deny)));
     assert.equal(result.ok, false);
     assert.match(result.message, /explicit Deny in the identity policy fixture-build\/BuildRolePolicy, statement Sid "BlockBuildSecrets"/);
+  });
+});
+
+describe('access-proof harness: a recreated role (same ARN, new unique id)', () => {
+  const dir = path.join(__dirname, 'fixtures', 'recreated-role');
+  const deployRole = 'arn:aws:iam::222222222222:role/fixture-deploy';
+  const call = (index, recreated) => ({
+    assembly: 'recreated-role', group: 'fixture', actor: { role: index.roles.get(deployRole) },
+    action: 's3:GetObject', resource: 'arn:aws:s3:::fixture-artifacts/taskdef.json', expect: 'Allowed', ...(recreated ? { recreated: true } : {}),
+  });
+  const withAccountPrincipal = (index) => {
+    const rp = index.resourcePolicies.get('arn:aws:s3:::fixture-artifacts');
+    rp.policy.Statement = rp.policy.Statement.map((s) => ({
+      ...s, Principal: { AWS: 'arn:aws:iam::222222222222:root' }, Condition: { ArnEquals: { 'aws:PrincipalArn': deployRole } },
+    }));
+  };
+
+  test('a policy naming the role ARN as principal admits the role it was saved with', async () => {
+    const { index } = prepare(dir);
+    const r = await evaluate(call(index, false), index);
+    assert.equal(r.ok, true, r.message);
+  });
+
+  test('the same policy no longer admits the role once it is recreated: the proof fails, naming the resource policy', async () => {
+    const { index, proofs } = prepare(dir);
+    assert.ok(proofs.every((p) => !p.recreated), 'the fixture derives no calls of its own');
+    const r = await evaluate(call(index, true), index);
+    assert.equal(r.ok, false);
+    assert.match(r.message, /\(recreated: same ARN, new unique id\) s3:GetObject on arn:aws:s3:::fixture-artifacts\/taskdef\.json: ImplicitlyDenied/);
+    assert.match(r.message, /no statement of the resource policy fixture-tooling\/ArtifactsPolicy allows it/);
+  });
+
+  test('the account principal with an aws:PrincipalArn condition still admits the recreated role', async () => {
+    const { index } = prepare(dir);
+    withAccountPrincipal(index);
+    const r = await evaluate(call(index, true), index);
+    assert.equal(r.ok, true, r.message);
+  });
+
+  test('the condition form does not admit another role of that account', async () => {
+    const { index } = prepare(dir);
+    withAccountPrincipal(index);
+    const other = { ...index.roles.get(deployRole), arn: 'arn:aws:iam::222222222222:role/fixture-other', name: 'fixture-other' };
+    const r = await evaluate({ ...call(index, true), actor: { role: other } }, index);
+    assert.equal(r.ok, false, r.message);
+  });
+
+  test('recreated variants are derived for the calls whose resource policy in another stack names the role', () => {
+    const { index } = prepare(dir);
+    const variants = recreatedRoleProofs([call(index, false)], index);
+    assert.deepEqual(variants.map((v) => [v.recreated, v.action, v.resource]), [[true, 's3:GetObject', 'arn:aws:s3:::fixture-artifacts/taskdef.json']]);
   });
 });
 

@@ -266,8 +266,11 @@ function derive(assembly, index) {
         if (v.type === 'PARAMETER_STORE') secretCalls(group, actor, stack, 'parameter-store', v.value, `${why}: action variable ${v.name} is read from Parameter Store`);
         if (v.type === 'SECRETS_MANAGER') secretCalls(group, actor, stack, 'secrets-manager', v.value, `${why}: action variable ${v.name} is read from Secrets Manager`);
         if (v.name === 'TARGET_ROLE_ARN') {
-          add(group, actor, 'sts:AssumeRole', v.value, { why: `${why}: the integration tests assume TARGET_ROLE_ARN` });
+          // SWITCH_MODE marks the alarm-rollback switch (src/Slipway/Build/alarm-rollback.sh).
+          const isSwitch = u.env.some((x) => x.name === 'SWITCH_MODE');
+          add(group, actor, 'sts:AssumeRole', v.value, { why: `${why}: ${isSwitch ? 'the alarm-rollback switch' : 'the integration tests'} assume TARGET_ROLE_ARN` });
           if (!index.roles.get(v.value)) missingRole(group, v.value, 'TARGET_ROLE_ARN');
+          else if (isSwitch) u.switchRole = v.value;
           else u.targetRole = v.value;
         }
       }
@@ -305,6 +308,18 @@ function derive(assembly, index) {
       for (const a of ECR_PULL) add(group, actor, a, repo, { why: `${why}: CodeBuild pulls the build image ${p.Environment.Image} with the service role` });
       add(group, actor, 'ecr:GetAuthorizationToken', '*', { why: `${why}: pulling the build image from ECR` });
     }
+    // SNS topics the buildspec publishes to with the AWS CLI (aws sns publish --topic-arn "$VAR"),
+    // VAR from the project's or the buildspec's variables, with the topic's key.
+    const projectVars = Object.fromEntries(((p.Environment && p.Environment.EnvironmentVariables) || []).map((v) => [v.Name, v.Value]));
+    // The scripts a buildspec writes (echo '<base64>' | base64 -d > file) are read as well.
+    const written = [...text.matchAll(/echo '([A-Za-z0-9+/=]+)' \| base64 -d > /g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8'));
+    for (const m of [text, ...written].join('\n').matchAll(/aws sns publish --topic-arn \\?"?\$\{?([A-Za-z0-9_]+)\}?/g)) {
+      const topic = projectVars[m[1]] || (env.variables || {})[m[1]];
+      if (!topic) { skipped.push(`${group}: aws sns publish to $${m[1]}, which the project does not set`); continue; }
+      add(group, actor, 'sns:Publish', topic, { why: `${why}: the buildspec runs aws sns publish to ${m[1]}` });
+      const k = index.topicKeys.get(topic);
+      if (k) for (const a of ['kms:GenerateDataKey', 'kms:Decrypt']) add(group, actor, a, k, { why: `${why}: ${topic} is encrypted with this key`, context: kmsContext(k, { 'kms:ViaService': `sns.${regionOf(k)}.amazonaws.com` }) });
+    }
     // Reports: a report group named by ARN, or <project>-<name> that CodeBuild creates.
     for (const [reportKey, report] of Object.entries(spec.reports || {})) {
       const rg = reportKey.startsWith('arn:') ? reportKey : `arn:aws:codebuild:${stack.region}:${stack.account}:report-group/${name}-${reportKey}`;
@@ -317,6 +332,27 @@ function derive(assembly, index) {
 
   // ---- Deploy roles, task execution roles, integration-test roles ---------------------------
   const runtime = runtimeIndex(assembly);
+  // The alarm-rollback switch: the role it assumes reads and updates exactly its deployment group.
+  for (const use of projectUse.values()) {
+    for (const u of use.uses) {
+      if (!u.switchRole) continue;
+      const sw = roleActor(u.switchRole);
+      const vars = Object.fromEntries(u.env.map((v) => [v.name, v.value]));
+      const sg = `alarm rollback ${sw.role.name}`;
+      const swhy = `alarm-rollback.sh (${vars.SWITCH_MODE}) runs as this role in ${u.stage.Name}`;
+      const dgKey = `${sw.role.account}/${vars.APPLICATION_NAME}/${vars.DEPLOYMENT_GROUP}`;
+      if (!runtime.deploymentGroups.get(dgKey)) {
+        proofs.push({ assembly: assembly.name, group: sg, missing: `deployment group ${vars.APPLICATION_NAME}/${vars.DEPLOYMENT_GROUP} is not defined in account ${sw.role.account}`, actor: sw, action: 'codedeploy:UpdateDeploymentGroup', resource: dgKey, expect: 'Allowed' });
+        continue;
+      }
+      const dgArn = `arn:aws:codedeploy:${vars.TARGET_REGION}:${sw.role.account}:deploymentgroup:${vars.APPLICATION_NAME}/${vars.DEPLOYMENT_GROUP}`;
+      for (const a of ['codedeploy:GetDeploymentGroup', 'codedeploy:UpdateDeploymentGroup']) add(sg, sw, a, dgArn, { why: `${swhy}: it reads the alarm list and sets AlarmConfiguration.enabled` });
+      add(sg, sw, 'codedeploy:UpdateDeploymentGroup', `arn:aws:codedeploy:${vars.TARGET_REGION}:${sw.role.account}:deploymentgroup:${vars.APPLICATION_NAME}/other-group`, { expect: 'Denied', why: 'the switch may change its own deployment group only' });
+      add(sg, sw, 'iam:PassRole', `arn:aws:iam::${sw.role.account}:role/any-role`, { expect: 'Denied', why: 'the switch passes no role (UpdateDeploymentGroup without a service role)' });
+      add(sg, sw, 'ec2:TerminateInstances', `arn:aws:ec2:${vars.TARGET_REGION}:${sw.role.account}:instance/i-0123456789abcdef0`, { expect: 'Denied', why: 'no pipeline role in an environment may terminate instances' });
+      add(sg, foreignRole(), 'sts:AssumeRole', sw.role.arn, { expect: 'Denied', why: 'a foreign account must not assume the alarm-rollback role' });
+    }
+  }
   for (const d of deployActions) {
     const { cfg, executor } = d;
     const deployRoleArn = d.action.RoleArn;

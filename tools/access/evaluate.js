@@ -85,6 +85,8 @@ async function evaluate(proof, index) {
   if (actor.role) {
     contextVariables['aws:PrincipalArn'] = actor.role.arn;
     contextVariables['aws:PrincipalAccount'] = actor.role.account;
+    // A recreated role: same ARN, new unique id (recreated.js).
+    if (proof.recreated) contextVariables['aws:userid'] = `${recreated().uniqueId(actor.role, 'recreated')}:slipway-access-proof`;
   } else if (actor.account) {
     contextVariables['aws:PrincipalAccount'] = actor.account;
     if (!actor.service) contextVariables['aws:PrincipalArn'] = actor.principal;
@@ -95,7 +97,7 @@ async function evaluate(proof, index) {
     identityPolicies: actor.role ? actor.role.identityPolicies : actor.identityPolicies || [],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: rp ? rp.policy : undefined,
+    resourcePolicy: rp ? (proof.recreated && actor.role ? recreated().asStoredAfterRecreation(rp.policy, actor.role) : rp.policy) : undefined,
     permissionBoundaryPolicies: actor.role ? actor.role.boundary : undefined,
   };
   let response = await runSimulation(simulation, {});
@@ -136,7 +138,12 @@ function describeGrant(g) {
 }
 
 function headline(proof) {
-  return `[${proof.assembly}] ${describeActor(proof.actor)} ${proof.action} on ${proof.resource}`;
+  return `[${proof.assembly}] ${describeActor(proof.actor)}${proof.recreated ? ' (recreated: same ARN, new unique id)' : ''} ${proof.action} on ${proof.resource}`;
+}
+
+// Loaded on first use: recreated.js requires this module.
+function recreated() {
+  return require('./recreated');
 }
 
 module.exports = { evaluate, describeActor, sessionArn, policyOwner };

@@ -4,12 +4,14 @@ const { loadAssembly } = require('./assembly');
 const { buildIndex } = require('./policies');
 const { derive } = require('./derive');
 const { evaluate } = require('./evaluate');
+const { recreatedRoleProofs } = require('./recreated');
 
 function prepare(dir) {
   const assembly = loadAssembly(dir);
   const index = buildIndex(assembly);
-  const { proofs, skipped } = derive(assembly, index);
-  return { assembly, index, proofs, skipped };
+  const derived = derive(assembly, index);
+  const proofs = [...derived.proofs, ...recreatedRoleProofs(derived.proofs, index)];
+  return { assembly, index, proofs, skipped: derived.skipped };
 }
 
 module.exports = { prepare, evaluate };

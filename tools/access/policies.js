@@ -76,31 +76,31 @@ function buildIndex(assembly) {
     }
   }
 
-  const addResourcePolicy = (arn, policy, origin) => {
+  const addResourcePolicy = (arn, policy, origin, stack) => {
     if (!policy) return;
     const existing = resourcePolicies.get(arn);
     if (existing) existing.policy.Statement = [].concat(existing.policy.Statement, policy.Statement);
-    else resourcePolicies.set(arn, { policy: { Version: policy.Version || '2012-10-17', Statement: [].concat(policy.Statement) }, origin });
+    else resourcePolicies.set(arn, { policy: { Version: policy.Version || '2012-10-17', Statement: [].concat(policy.Statement) }, origin, stack });
   };
 
   for (const { stack, logicalId, props } of resourcesOfType(assembly, 'AWS::S3::BucketPolicy')) {
     const p = props();
-    addResourcePolicy(`arn:aws:s3:::${p.Bucket}`, p.PolicyDocument, `${stack.name}/${logicalId}`);
+    addResourcePolicy(`arn:aws:s3:::${p.Bucket}`, p.PolicyDocument, `${stack.name}/${logicalId}`, stack.name);
   }
   for (const { stack, logicalId, props } of resourcesOfType(assembly, 'AWS::KMS::Key')) {
     const p = props();
-    addResourcePolicy(getAtt(stack, logicalId, 'Arn'), p.KeyPolicy, `${stack.name}/${logicalId} KeyPolicy`);
+    addResourcePolicy(getAtt(stack, logicalId, 'Arn'), p.KeyPolicy, `${stack.name}/${logicalId} KeyPolicy`, stack.name);
   }
   for (const { stack, logicalId, props } of resourcesOfType(assembly, 'AWS::ECR::Repository')) {
     const p = props();
-    addResourcePolicy(getAtt(stack, logicalId, 'Arn'), p.RepositoryPolicyText, `${stack.name}/${logicalId} RepositoryPolicyText`);
+    addResourcePolicy(getAtt(stack, logicalId, 'Arn'), p.RepositoryPolicyText, `${stack.name}/${logicalId} RepositoryPolicyText`, stack.name);
   }
   for (const { stack, logicalId, props } of resourcesOfType(assembly, 'AWS::SNS::TopicPolicy')) {
     const p = props();
-    for (const topic of p.Topics || []) addResourcePolicy(topic, JSON.parse(JSON.stringify(p.PolicyDocument)), `${stack.name}/${logicalId}`);
+    for (const topic of p.Topics || []) addResourcePolicy(topic, JSON.parse(JSON.stringify(p.PolicyDocument)), `${stack.name}/${logicalId}`, stack.name);
   }
   for (const role of roles.values()) {
-    addResourcePolicy(role.arn, role.trust, `${role.stack}/${role.logicalId} AssumeRolePolicyDocument`);
+    addResourcePolicy(role.arn, role.trust, `${role.stack}/${role.logicalId} AssumeRolePolicyDocument`, role.stack);
   }
 
   // Key aliases: kms:ResourceAliases is the list of aliases that point at the key.

@@ -73,6 +73,7 @@ public static class Cli
             {
                 errors.WriteLine($"warning: {warning}");
             }
+            SynthCommand.WarnAboutQuotas(services, null, errors);
             return Ok;
         }));
 

@@ -38,7 +38,21 @@ public static class SynthCommand
         {
             errors.WriteLine($"warning: {warning}");
         }
+        WarnAboutQuotas(manifest.Services, options.Suffix, errors);
         Timings.Cpu();
         return Cli.Ok;
+    }
+
+    /// <summary>
+    /// Warns on <paramref name="errors"/> where the services' new VPCs or NAT gateways reach a
+    /// default per-region quota (<see cref="Slipway.Runtime.NetworkQuotas"/>): before anything is
+    /// deployed, since a second service in an account is where these quotas bite.
+    /// </summary>
+    public static void WarnAboutQuotas(IReadOnlyList<ServiceDefinition> services, string? suffix, TextWriter errors)
+    {
+        foreach (var warning in Slipway.Runtime.NetworkQuotas.Warnings(services, suffix ?? Slipway.Conventions.ResourceNames.DefaultSuffix, (i, j) => $"services[{i}].environments[{j}]"))
+        {
+            errors.WriteLine($"warning: {warning}");
+        }
     }
 }

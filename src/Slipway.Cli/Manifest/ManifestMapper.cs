@@ -226,6 +226,7 @@ public sealed class ManifestMapper
             },
             Network = new NetworkSettings
             {
+                Shared = Bool(e, p + ".network.shared") ?? false,
                 NatGateways = Int(e, p + ".network.natGateways"),
                 VpcCidr = Str(e, p + ".network.vpcCidr") ?? net.VpcCidr,
                 AvailabilityZones = List(e, p + ".network.availabilityZones"),

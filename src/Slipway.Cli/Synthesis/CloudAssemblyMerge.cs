@@ -58,7 +58,12 @@ public static class CloudAssemblyMerge
                 {
                     treeArtifact ??= KeyValuePair.Create(id, (JsonNode?)artifact.DeepClone());
                 }
-                else if (owner.TryGetValue(id, out var first))
+                else if (owner.TryGetValue(id, out var first) && SameStack(units[first], units[i], manifests[first]["artifacts"]![id]!, artifact))
+                {
+                    // A shared network: every service that shares it writes the same stack, byte for byte.
+                    continue;
+                }
+                else if (owner.TryGetValue(id, out first))
                 {
                     problems.Add($"services[{i}]: the stack or artifact \"{id}\" is also made by services[{first}]. Give the services distinct names or companies.");
                 }
@@ -113,7 +118,8 @@ public static class CloudAssemblyMerge
         // manifest.json last: the CDK CLI reads it first, and it names only files already written.
         AtomicFiles.WriteText(Path.Combine(outdir, "manifest.json"), merged.ToJsonString(Output));
 
-        var stackFacts = unitFiles.SelectMany(f => f["stacks"]!.AsObject()).ToDictionary(s => s.Key, s => s.Value!);
+        // A shared network's stack is in several units (the same stack): its facts once.
+        var stackFacts = unitFiles.SelectMany(f => f["stacks"]!.AsObject()).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.First().Value!);
         return artifacts.Where(a => a.Value!["type"]!.GetValue<string>() == "aws:cloudformation:stack").Select(a =>
         {
             var properties = a.Value!["properties"]!;
@@ -127,6 +133,17 @@ public static class CloudAssemblyMerge
                 facts["bytes"]!.GetValue<long>(),
                 Path.Combine(outdir, properties["templateFile"]!.GetValue<string>()));
         }).ToList();
+    }
+
+    // The same stack (or asset manifest) from two units: the same artifact and the same file bytes.
+    private static bool SameStack(string unitA, string unitB, JsonNode a, JsonNode b)
+    {
+        if (!JsonNode.DeepEquals(a, b))
+        {
+            return false;
+        }
+        var file = a["properties"]?["templateFile"]?.GetValue<string>() ?? a["properties"]?["file"]?.GetValue<string>();
+        return file is not null && File.ReadAllBytes(Path.Combine(unitA, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(unitB, file)));
     }
 
     // tree.json: the app's node of the first service's tree, with every service's stacks as its
@@ -158,9 +175,14 @@ public static class CloudAssemblyMerge
                     }
                     writer.WritePropertyName("children");
                     writer.WriteStartObject();
+                    var written = new HashSet<string>(StringComparer.Ordinal);
                     foreach (var child in trees.SelectMany(t => t.RootElement.GetProperty("tree").GetProperty("children").EnumerateObject()).Where(c => c.Name != "Tree"))
                     {
-                        child.WriteTo(writer);
+                        // A shared network's stack appears in the tree of each service that shares it.
+                        if (written.Add(child.Name))
+                        {
+                            child.WriteTo(writer);
+                        }
                     }
                     if (field.Value.TryGetProperty("Tree", out var treeConstruct))
                     {

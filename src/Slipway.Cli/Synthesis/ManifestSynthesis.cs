@@ -28,6 +28,7 @@ public static class ManifestSynthesis
     public static SynthesisResult Run(LoadedManifest manifest, string outdir, SynthesisOptions options)
     {
         CheckAvailabilityZones(manifest, options.Suffix);
+        CheckSharedNetworks(manifest, options.Suffix);
         if (manifest.GitHub is not null)
         {
             // The GitHub deploy stacks depend on every service's accounts: one app, no per-service reuse.
@@ -110,6 +111,20 @@ public static class ManifestSynthesis
         {
             Slipway.Runtime.AvailabilityZoneSettings.Check(service, key => context.TryGetValue(key, out var zones) ? zones : null, false, v, $"services[{i}]");
         }
+        if (v.Problems.Count > 0)
+        {
+            throw manifest.Problems(v.Problems);
+        }
+    }
+
+    /// <summary>
+    /// Fails before synthesis when two environments that share a network describe it differently:
+    /// the services are synthesized apart, and each writes the shared network's stack.
+    /// </summary>
+    public static void CheckSharedNetworks(LoadedManifest manifest, string? suffix)
+    {
+        var v = new Slipway.Conventions.Validator();
+        Slipway.Runtime.SharedNetworkStack.CheckConsistent(manifest.Services, suffix ?? Slipway.Conventions.ResourceNames.DefaultSuffix, v, (i, j) => $"services[{i}].environments[{j}]");
         if (v.Problems.Count > 0)
         {
             throw manifest.Problems(v.Problems);

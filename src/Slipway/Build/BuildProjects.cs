@@ -67,6 +67,13 @@ public sealed class BuildProjects : Construct
     /// <summary>The repository of the builds' own image, when <see cref="BuildSettings.ImageRepository"/> asks Slipway to create it.</summary>
     public Repository? BuildImageRepository { get; }
 
+    /// <summary>
+    /// The alarm-rollback switch (src/Slipway/Build/alarm-rollback.sh), run first and last in every
+    /// deploy stage: lets an execution started with the pipeline variable
+    /// <c>ROLLBACK_ON_ALARMS=false</c> deploy while the rollback alarms fire.
+    /// </summary>
+    public PipelineProject AlarmRollback { get; }
+
     /// <summary>The S3 build cache.</summary>
     public Bucket CacheBucket { get; }
 
@@ -164,8 +171,26 @@ public sealed class BuildProjects : Construct
                 Resources = roleArns,
             }));
         }
+        all.Add(AlarmRollback = Project("AlarmRollback", "alarms", BuildSpecs.AlarmRollback(AlarmRollbackScript.Value), privileged: false,
+            roleName: SharedNames.AlarmRollbackBuildRole(names), timeoutMinutes: 10));
+        AlarmRollback.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AssumeAlarmRollbackRoles",
+            Actions = new[] { "sts:AssumeRole" },
+            Resources = props.Definition.Environments
+                .Select(e => SharedNames.RoleArn(e.Account, SharedNames.AlarmRollbackRole(names.ForEnvironment(e.Name)))).ToArray(),
+        }));
         All = all;
     }
+
+    /// <summary>The alarm-rollback switch script, shipped inside the assembly.</summary>
+    public static readonly Lazy<string> AlarmRollbackScript = new(() =>
+    {
+        using var stream = typeof(BuildProjects).Assembly.GetManifestResourceStream("Slipway.Build.alarm-rollback.sh")
+            ?? throw new InvalidOperationException("The alarm-rollback script is missing from the Slipway assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
 
     /// <summary>The integration-test runner script, shipped inside the assembly.</summary>
     public static readonly Lazy<string> IntegrationTestScript = new(() =>

@@ -295,6 +295,25 @@ public static class BuildSpecs
         return spec;
     }
 
+    /// <summary>The alarm-rollback switch: runs alarm-rollback.sh (see the script for its contract).</summary>
+    public static BuildSpecDocument AlarmRollback(string script)
+    {
+        var spec = new BuildSpecDocument();
+        foreach (var name in AlarmRollbackVariables)
+        {
+            spec.Variables[name] = "";
+        }
+        spec.Build = new BuildPhase(new[] { WriteFile(ToolDirectory + "/alarm-rollback.sh", script), $"bash {ToolDirectory}/alarm-rollback.sh" });
+        return spec;
+    }
+
+    /// <summary>The variables the pipeline sets on each alarm-rollback action.</summary>
+    public static readonly IReadOnlyList<string> AlarmRollbackVariables = new[]
+    {
+        "SWITCH_MODE", "ROLLBACK_ON_ALARMS", "TARGET_ROLE_ARN", "TARGET_REGION", "APPLICATION_NAME", "DEPLOYMENT_GROUP", "ENVIRONMENT_NAME",
+        "PIPELINE_NAME", "PIPELINE_EXECUTION_ID",
+    };
+
     /// <summary>The variables the pipeline sets on each integration-test action.</summary>
     public static readonly IReadOnlyList<string> IntegrationTestVariables = new[]
     {

@@ -39,6 +39,9 @@ public sealed class PipelineAccessRoles : Construct
     /// <summary>The role the pipeline's deploy action runs with.</summary>
     public Role DeployRole { get; }
 
+    /// <summary>The role the alarm-rollback switch assumes: reads and sets the deployment group's alarm configuration.</summary>
+    public Role AlarmRollbackRole { get; }
+
     /// <summary>The role the integration-test build assumes, when the environment has integration tests.</summary>
     public Role? IntegrationTestRole { get; }
 
@@ -104,6 +107,23 @@ public sealed class PipelineAccessRoles : Construct
             $"Resource::arn:aws:s3:::{SharedNames.ArtifactBucket(names, props.ToolingAccount)}/*",
             $"Resource::arn:aws:kms:{props.ToolingRegion}:{props.ToolingAccount}:key/*");
 
+        AlarmRollbackRole = new Role(this, "AlarmRollbackRole", new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.AlarmRollbackRole(names)),
+            AssumedBy = TrustedPipelineRole(props.ToolingAccount, SharedNames.AlarmRollbackBuildRole(names)),
+            Description = $"Assumed by the {names.Service} pipeline's alarm-rollback switch to turn alarm-based rollback off for a hotfix execution in {names.Environment}, and on again.",
+        });
+        // Only the alarm configuration changes (the script passes --alarm-configuration alone, no
+        // service role: no iam:PassRole): https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_UpdateDeploymentGroup.html
+        AlarmRollbackRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "SwitchAlarmRollback",
+            Actions = new[] { "codedeploy:GetDeploymentGroup", "codedeploy:UpdateDeploymentGroup" },
+            Resources = new[] { service.DeploymentGroup.DeploymentGroupArn },
+        }));
+        Guardrails.DenyTerminateInstances(AlarmRollbackRole);
+        NagSuppressions.OnTree(AlarmRollbackRole, "AwsSolutions-IAM5", "The TerminateInstances statement is a deny.", "Resource::*");
+
         if (props.RunsIntegrationTests)
         {
             IntegrationTestRole = CreateIntegrationTestRole(props, names, service);
@@ -167,14 +187,9 @@ public sealed class PipelineAccessRoles : Construct
 
     private static IPrincipal TrustedPipelineRole(string toolingAccount, string roleName) =>
         // Trust the tooling account, then narrow to the one role that acts for this service. The
-        // condition (not a role principal) keeps the trust valid before that role exists.
-        new AccountPrincipal(toolingAccount).WithConditions(new Dictionary<string, object>
-        {
-            ["ArnEquals"] = new Dictionary<string, object>
-            {
-                ["aws:PrincipalArn"] = SharedNames.RoleArn(toolingAccount, roleName),
-            },
-        });
+        // condition (not a role principal) keeps the trust valid before that role exists and
+        // after it is recreated (RolePrincipals).
+        RolePrincipals.OfRole(SharedNames.RoleArn(toolingAccount, roleName));
 
     private static PolicyStatement PassTaskRoles(BlueGreenService service) => new(new PolicyStatementProps
     {

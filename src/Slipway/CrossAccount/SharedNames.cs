@@ -14,6 +14,12 @@ public static class SharedNames
     /// <summary>The CodeBuild role that runs integration tests (tooling account).</summary>
     public static string IntegrationTestBuildRole(ResourceNames names) => names.ForEnvironment(null).Role("itest-build");
 
+    /// <summary>The CodeBuild role that switches alarm-based rollback on and off (tooling account).</summary>
+    public static string AlarmRollbackBuildRole(ResourceNames names) => names.ForEnvironment(null).Role("alarms-build");
+
+    /// <summary>The role the alarm-rollback switch assumes in an environment (environment account).</summary>
+    public static string AlarmRollbackRole(ResourceNames names) => names.Role("alarms");
+
     /// <summary>The ECR repository (tooling account).</summary>
     public static string Repository(ResourceNames names) => names.ForEnvironment(null).Name("images", 256);
 

@@ -79,6 +79,8 @@ public sealed class PipelineNotifications : Construct
         EncryptedTopics.AllowServiceToEncryptFor(pipeline.TopicKey, "AllowEventBridgeNotifications", "events.amazonaws.com", topicArn);
         EncryptedTopics.AllowAlarms(Topic, pipeline.TopicKey, topicArn, pipeline.Names);
 
+        AnnounceHotfixes(pipeline, topicArn);
+
         var pipelineArn = pipeline.Pipeline.PipelineArn;
         var pipelineName = EventField.FromPath("$.detail.pipeline");
         var executionId = EventField.FromPath("$.detail.execution-id");
@@ -147,6 +149,21 @@ public sealed class PipelineNotifications : Construct
                 },
             },
         }));
+    }
+
+    // No CodePipeline event carries a pipeline variable, so the alarm-rollback switch announces an
+    // execution started with ROLLBACK_ON_ALARMS=false itself, on this topic ("HOTFIX: <env>
+    // deploys without alarm rollback", with the execution's link): TOPIC_ARN on its project, and
+    // publish with the topic key (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+    private void AnnounceHotfixes(ServicePipeline pipeline, string topicArn)
+    {
+        var project = pipeline.Projects.AlarmRollback;
+        ((Amazon.CDK.AWS.CodeBuild.CfnProject)project.Node.DefaultChild!).AddPropertyOverride("Environment.EnvironmentVariables", new object[]
+        {
+            new Dictionary<string, object> { ["Name"] = "TOPIC_ARN", ["Type"] = "PLAINTEXT", ["Value"] = topicArn },
+        });
+        Topic.GrantPublish(project);
+        pipeline.TopicKey.Grant(project, "kms:Decrypt", "kms:GenerateDataKey*");
     }
 
     /// <summary>

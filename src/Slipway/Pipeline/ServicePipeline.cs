@@ -183,6 +183,7 @@ public sealed class ServicePipeline : Construct
             ArtifactBucket = ArtifactBucket,
             Role = Role,
             RestartExecutionOnUpdate = false,
+            Variables = new[] { RollbackOnAlarms },
         });
 
         var sourceOutput = new Artifact_("Source");
@@ -256,10 +257,18 @@ public sealed class ServicePipeline : Construct
 
             var deployStage = $"Deploy-{target.Name}";
             deployStages[target.Name] = deployStage;
-            // The promotion tag first, so the image is kept from the moment it is deployed.
-            var actions = new List<IAction> { PromoteAction(target, sourceOutput), DeployAction(target, envNames, imageOutput) };
-            // Integration tests run inside the deployment (the environment's traffic gate, before the
-            // traffic shift); only tests a team asks to run after the shift are a pipeline action.
+            // The promotion tag first, so the image is kept from the moment it is deployed; with it,
+            // the alarm-rollback switch set from this execution's ROLLBACK_ON_ALARMS, and on again
+            // once the deployment is over. Integration tests run inside the deployment (the environment's
+            // traffic gate, before the traffic shift); only tests a team asks to run after the shift
+            // are a pipeline action.
+            var actions = new List<IAction>
+            {
+                PromoteAction(target, sourceOutput),
+                AlarmRollbackAction(target, envNames, sourceOutput, restore: false),
+                DeployAction(target, envNames, imageOutput),
+                AlarmRollbackAction(target, envNames, sourceOutput, restore: true),
+            };
             if (target.IntegrationTests is { GateTraffic: false } tests)
             {
                 actions.Add(IntegrationTestAction(target, envNames, tests, sourceOutput));
@@ -270,6 +279,9 @@ public sealed class ServicePipeline : Construct
         DeployStages = deployStages;
 
         SuppressPipelineFindings();
+        // CDK's grants to the environments' deploy roles (the CodeDeploy action reads the artifact
+        // bucket and key) name them as principals; recreated roles would lose access.
+        RolePrincipals.ApplyTo(this);
     }
 
     /// <summary>Promoted images kept per environment by the lifecycle policy.</summary>
@@ -516,6 +528,54 @@ public sealed class ServicePipeline : Construct
         });
     }
 
+    /// <summary>The pipeline variable that decides, per execution, whether the rollback alarms can stop and roll back its deployments.</summary>
+    public const string RollbackOnAlarmsVariable = "ROLLBACK_ON_ALARMS";
+
+    /// <summary>
+    /// <c>ROLLBACK_ON_ALARMS</c> (default <c>true</c>): start an execution with <c>false</c> to deploy
+    /// a hotfix while the rollback alarms fire (<c>aws codepipeline start-pipeline-execution
+    /// --variables name=ROLLBACK_ON_ALARMS,value=false</c>). Pipeline variables are values of one
+    /// execution (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html#reference-variables-levels).
+    /// </summary>
+    public Variable RollbackOnAlarms { get; } = new(new VariableProps
+    {
+        VariableName = RollbackOnAlarmsVariable,
+        DefaultValue = "true",
+        Description = "false deploys this execution without alarm-based rollback (a hotfix while the rollback alarms fire); failed deployments still roll back.",
+    });
+
+    // Runs alarm-rollback.sh in the environment's account through its alarm-rollback role. The
+    // CodeDeployToECS action cannot pass CreateDeployment's overrideAlarmConfiguration, so the
+    // switch sets the deployment group's AlarmConfiguration.Enabled before the deployment (from
+    // this execution's variable) and sets it back after (see the script).
+    private IAction AlarmRollbackAction(DeploymentTarget target, ResourceNames envNames, Artifact_ sourceOutput, bool restore)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["SWITCH_MODE"] = restore ? "restore" : "apply",
+            ["TARGET_ROLE_ARN"] = SharedNames.RoleArn(target.Account, SharedNames.AlarmRollbackRole(envNames)),
+            ["TARGET_REGION"] = target.Region,
+            ["APPLICATION_NAME"] = SharedNames.DeployApplication(envNames),
+            ["DEPLOYMENT_GROUP"] = SharedNames.DeploymentGroup(envNames),
+            ["ENVIRONMENT_NAME"] = target.Name,
+            ["PIPELINE_NAME"] = Names.Name("pipeline"),
+            ["PIPELINE_EXECUTION_ID"] = "#{codepipeline.PipelineExecutionId}",
+        };
+        if (!restore)
+        {
+            variables["ROLLBACK_ON_ALARMS"] = RollbackOnAlarms.Reference();
+        }
+        return new CodeBuildAction(new CodeBuildActionProps
+        {
+            ActionName = restore ? "RestoreAlarmRollback" : "AlarmRollback",
+            Project = Projects.AlarmRollback,
+            // CodeBuild actions need an input artifact; the commands do not read it.
+            Input = sourceOutput,
+            EnvironmentVariables = variables.ToDictionary(kv => kv.Key, kv => (IBuildEnvironmentVariable)new BuildEnvironmentVariable { Value = kv.Value }),
+            RunOrder = restore ? 3 : 1,
+        });
+    }
+
     private IAction PromoteAction(DeploymentTarget target, Artifact_ sourceOutput) =>
         new CodeBuildAction(new CodeBuildActionProps
         {
@@ -599,13 +659,15 @@ public sealed class ServicePipeline : Construct
         {
             return;
         }
-        // Exactly the environments' task execution roles may pull, nothing wider.
+        // Exactly the environments' task execution roles may pull, nothing wider; named by
+        // account and aws:PrincipalArn so a recreated runtime stack's role can still pull (RolePrincipals).
+        var roles = foreign.Select(e => SharedNames.RoleArn(e.Account, SharedNames.ExecutionRole(Names.ForEnvironment(e.Name)))).ToArray();
         Repository.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "PullFromEnvironmentAccounts",
-            Principals = foreign.Select(e => (IPrincipal)new ArnPrincipal(
-                SharedNames.RoleArn(e.Account, SharedNames.ExecutionRole(Names.ForEnvironment(e.Name))))).ToArray(),
+            Principals = RolePrincipals.Of(roles),
             Actions = new[] { "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage" },
+            Conditions = RolePrincipals.Condition(roles),
         }));
     }
 

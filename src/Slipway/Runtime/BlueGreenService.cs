@@ -458,55 +458,7 @@ public sealed class BlueGreenService : Construct
                 PublicSubnetIds = existing.PublicSubnetIds.ToArray(),
             });
         }
-        var vpc = new Vpc(this, "Vpc", new VpcProps
-        {
-            VpcName = names.Name("vpc"),
-            IpAddresses = IpAddresses.Cidr(net.VpcCidr),
-            // Declared zones, or the first two the stack's context records for its account and
-            // region (Stack.AvailabilityZones; ServiceRuntimeStack answers it with the declared
-            // ones so that CDK never looks them up when they are given).
-            AvailabilityZones = net.AvailabilityZones?.ToArray(),
-            MaxAzs = net.AvailabilityZones is null ? 2 : null,
-            // The default security group would allow all traffic between its members and all
-            // egress; nothing uses it, so CDK's custom resource removes its rules (cdk-nag EC2
-            // guidance, and the CIS AWS Foundations Benchmark: the default security group of every VPC
-            // restricts all traffic). Its provider role is named by RoleNames.
-            RestrictDefaultSecurityGroup = true,
-            NatGateways = net.NatGateways ?? (target.IsProduction ? 2 : 1),
-            SubnetConfiguration = new ISubnetConfiguration[]
-            {
-                // Nothing in the public subnets needs an automatic public IP: the load balancer and
-                // the NAT gateways get theirs from their own configuration (Elastic IPs). Landing
-                // zones reject subnets that assign them (AWS Config subnet-auto-assign-public-ip-disabled).
-                new SubnetConfiguration { Name = "public", SubnetType = SubnetType.PUBLIC, CidrMask = 24, MapPublicIpOnLaunch = false },
-                new SubnetConfiguration { Name = "private", SubnetType = SubnetType.PRIVATE_WITH_EGRESS, CidrMask = 22 },
-            },
-        });
-        var flowLogs = EncryptedLogGroup.Create(this, "FlowLogs", new EncryptedLogGroupOptions
-        {
-            Name = names.LogGroup("vpc-flow"),
-            RetentionDays = 30,
-        });
-        // Our own role, named by convention: the one CDK would create gets a CloudFormation-generated
-        // name outside the role/{service}-* pattern a scoped bootstrap policy allows. CDK grants it
-        // writing to the log group and passing itself.
-        // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
-        var flowLogRole = new Role(this, "FlowLogRole", new RoleProps
-        {
-            RoleName = ResourceNames.Claim(this, "IAM role", names.Role("vpc-flow-logs")),
-            AssumedBy = new ServicePrincipal("vpc-flow-logs.amazonaws.com").WithConditions(new Dictionary<string, object>
-            {
-                // Only flow logs of this account may use it (confused deputy).
-                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Stack.Of(this).Account },
-            }),
-            Description = "VPC flow logs: delivers rejected traffic records to the flow-log group.",
-        });
-        vpc.AddFlowLog("FlowLog", new FlowLogOptions
-        {
-            Destination = FlowLogDestination.ToCloudWatchLogs(flowLogs, flowLogRole),
-            TrafficType = FlowLogTrafficType.REJECT,
-        });
-        return vpc;
+        return NewVpc.Create(this, names, net, NetworkSettings.NatGatewaysOf(target));
     }
 
     private void GrantExecution(BlueGreenServiceProps props, DeploymentTarget target)

@@ -67,6 +67,13 @@ public sealed class BlueGreenServiceProps
         {
             AvailabilityZoneSettings.Validate(target, zones, v, $"{path}.network.availabilityZones");
         }
+        if (net.Shared)
+        {
+            v.Require(net.ExistingVpc is null, $"{path}.network.shared", true,
+                "cannot be combined with network.existingVpc: remove one (shared creates one VPC per account and environment; existingVpc brings yours).");
+            v.Require(net.AvailabilityZones is not null, $"{path}.network.shared", true,
+                "needs network.availabilityZones, which is not set: the services' stacks import the shared VPC's subnets, one per zone. List the zones, as aws ec2 describe-availability-zones shows them for the account.");
+        }
         if (net.ExistingVpc is { } vpc)
         {
             v.Require(vpc.VpcId.StartsWith("vpc-", StringComparison.Ordinal), $"{path}.network.existingVpc.vpcId", vpc.VpcId, "is not a VPC id (vpc-...).");

@@ -149,6 +149,16 @@ public sealed class NetworkSettings
     /// </remarks>
     public IReadOnlyList<string>? AvailabilityZones { get; init; }
 
+    /// <summary>
+    /// Use the shared network of this account, region and environment name: one VPC stack
+    /// (<see cref="SharedNetworkStack"/>) that every service of the app sharing it runs in, instead
+    /// of a VPC (and NAT gateways) per service. Its CIDR, NAT gateways and zones are this
+    /// environment's <see cref="VpcCidr"/>, <see cref="NatGateways"/> and <see cref="AvailabilityZones"/>
+    /// (required), and must be the same for every service that shares it.
+    /// </summary>
+    /// <remarks>Default: false: a VPC of the service's own in this environment.</remarks>
+    public bool Shared { get; init; }
+
     /// <summary>NAT gateways of a new VPC (0-2).</summary>
     /// <remarks>Default: 2 in production (one per AZ), 1 elsewhere.</remarks>
     public int? NatGateways { get; init; }
@@ -180,6 +190,9 @@ public sealed class NetworkSettings
     /// </summary>
     /// <remarks>Default: the VPC's CIDR only.</remarks>
     public IReadOnlyList<string>? TestListenerCidrs { get; init; }
+
+    /// <summary>The NAT gateways a new VPC of <paramref name="target"/> gets: <see cref="NatGateways"/>, else 2 in production and 1 elsewhere.</summary>
+    public static int NatGatewaysOf(DeploymentTarget target) => target.Network.NatGateways ?? (target.IsProduction ? 2 : 1);
 
     /// <summary>The production listener's port: 443 with a certificate, 80 without.</summary>
     public int ProductionPort => CertificateArn is null ? 80 : 443;

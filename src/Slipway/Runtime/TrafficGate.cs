@@ -42,8 +42,8 @@ public sealed class TrafficGateProps
     public IKey? NotificationKey { get; init; }
 
     /// <summary>How long the gate's log group keeps its events.</summary>
-    /// <remarks>Default: one month, as the service's own log group.</remarks>
-    public RetentionDays LogRetention { get; init; } = RetentionDays.ONE_MONTH;
+    /// <remarks>Default: 30 days, as the service's own log group.</remarks>
+    public int LogRetentionDays { get; init; } = 30;
 }
 
 /// <summary>
@@ -126,11 +126,10 @@ public sealed class TrafficGate : Construct
         });
         AllowToTestListener(service, network);
 
-        LogGroup = new LogGroup(this, "LogGroup", new LogGroupProps
+        LogGroup = EncryptedLogGroup.Create(this, "LogGroup", new EncryptedLogGroupOptions
         {
-            LogGroupName = ResourceNames.Claim(this, "log group", names.LogGroup("traffic-gate")),
-            Retention = props.LogRetention,
-            RemovalPolicy = RemovalPolicy.DESTROY,
+            Name = names.LogGroup("traffic-gate"),
+            RetentionDays = props.LogRetentionDays,
         });
 
         Role = new Role(this, "Role", new RoleProps

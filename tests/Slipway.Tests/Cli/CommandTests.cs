@@ -66,7 +66,7 @@ public sealed class CommandTests
         Assert.Equal(0, code);
         var lines = output.Split('\n');
         Assert.Contains(lines, l => l.Contains("3. Checks: UnitTests (CodeBuild) + StaticAnalysis (CodeBuild) + ImageScan (CodeBuild) [parallel]"));
-        Assert.Contains(lines, l => l.EndsWith("4. Deploy-staging: TagImage (CodeBuild) -> Deploy (CodeDeployToECS)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.EndsWith("4. Deploy-staging: TagImage (CodeBuild) + AlarmRollback (CodeBuild) [parallel] -> Deploy (CodeDeployToECS) -> RestoreAlarmRollback (CodeBuild)", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("before traffic shifts: integration tests `python integration/run_integration.py` (ECS task, timeout 15 min) against the new tasks through the test listener (port 9000), in CodeDeploy's AfterAllowTestTraffic hook; a failure or timeout rolls back before production traffic shifts"));
         Assert.Contains(lines, l => l.Contains("before traffic shifts: smoke test (GET /health until 200, 5 tries)"));
         Assert.Contains(lines, l => l.Contains("5. Approve-prod: Approve (Manual)"));

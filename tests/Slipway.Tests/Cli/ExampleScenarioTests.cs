@@ -109,7 +109,7 @@ public sealed class ExampleScenarioTests
         Assert.Equal(new[] { "Source", "Build", "Checks", "Deploy-staging", "Approve-prod", "Deploy-prod" }, StageNames(s));
         Assert.Equal(new[] { "UnitTests", "ImageScan" }, Stages(s)[2]!["Actions"]!.AsArray().Select(a => a!["Name"]!.GetValue<string>()));
         // Staging's integration tests run in its deployment's traffic gate, before the shift.
-        Assert.Equal(new[] { "TagImage", "Deploy" }, Stages(s)[3]!["Actions"]!.AsArray().Select(a => a!["Name"]!.GetValue<string>()));
+        Assert.Equal(new[] { "TagImage", "AlarmRollback", "Deploy", "RestoreAlarmRollback" }, Stages(s)[3]!["Actions"]!.AsArray().Select(a => a!["Name"]!.GetValue<string>()));
         Assert.Equal("111111111111", s.Services[0].Pipeline.Account);
         Assert.Equal(new[] { "222222222222", "333333333333" }, s.Services[0].Runtimes.Select(r => r.Account));
         Assert.Equal("/ci/orders/pip-index-url", BuildSpec(s, "ImageBuild").GetProperty("env").GetProperty("parameter-store").GetProperty("PIP_INDEX_URL").GetString());
@@ -236,7 +236,7 @@ public sealed class ExampleScenarioTests
         Assert.Equal("S3", Stages(s)[0]!["Actions"]![0]!["ActionTypeId"]!["Provider"]!.GetValue<string>());
         var build = Stages(s)[1]!["Actions"]!.AsArray();
         Assert.Equal(new[] { ("Compile", 1), ("BuildImage", 2) }, build.Select(a => (a!["Name"]!.GetValue<string>(), a["RunOrder"]!.GetValue<int>())));
-        Assert.Equal(new[] { "acme-billing-compile-dev", "acme-billing-image-build-dev", "acme-billing-image-scan-dev", "acme-billing-promote-dev", "acme-billing-unit-tests-dev" },
+        Assert.Equal(new[] { "acme-billing-alarms-dev", "acme-billing-compile-dev", "acme-billing-image-build-dev", "acme-billing-image-scan-dev", "acme-billing-promote-dev", "acme-billing-unit-tests-dev" },
             Projects(s).Select(p => p["Name"]!.GetValue<string>()).Order());
         Assert.All(Projects(s), p => Assert.Equal("111111111111.dkr.ecr.us-east-1.amazonaws.com/acme/build-images:node20", p["Environment"]!["Image"]!.GetValue<string>()));
         var apps = s.Services[0].Runtimes.Select(r => s.Single(r, "AWS::CodeDeploy::Application")["Properties"]!["ApplicationName"]!.GetValue<string>());

@@ -21,14 +21,42 @@ public sealed class CrossAccountTests : IClassFixture<CrossAccountFixture>
     private static IEnumerable<string> Principals(JsonObject statement) =>
         statement["Principal"] is JsonObject p && p["AWS"] is { } aws ? Json.List(aws) : Array.Empty<string>();
 
+    // The roles of other accounts a statement admits: their accounts as principals, each narrowed
+    // by ArnEquals aws:PrincipalArn (a role ARN as principal is stored by unique id and would stop
+    // matching once the role is recreated).
+    private static IEnumerable<string> AdmittedRoles(JsonObject statement)
+    {
+        var roles = statement["Condition"]?["ArnEquals"]?["aws:PrincipalArn"] is { } arns ? Json.List(arns).ToList() : new List<string>();
+        var accounts = Principals(statement)
+            .Select(p => System.Text.RegularExpressions.Regex.Match(p, @"^arn:(aws|<AWS::Partition>):iam::(\d{12}):root$")).Where(m => m.Success).Select(m => m.Groups[2].Value).ToHashSet();
+        return roles.Where(r => accounts.Contains(r.Split(':')[4]));
+    }
+
+    private static IEnumerable<string> AdmittedRoles(IEnumerable<JsonObject> statements) =>
+        statements.Where(s => s["Effect"]!.GetValue<string>() == "Allow").SelectMany(AdmittedRoles).Distinct().Order();
+
+    [Fact]
+    public void No_resource_policy_of_the_tooling_account_names_a_role_as_principal()
+    {
+        // Key, bucket, repository and topic policies: a role ARN written as principal is stored by
+        // IAM as the role's unique id, and a runtime stack deleted and deployed again would be locked out.
+        var rolePrincipals = Json.Statements(_f.Scenario.Json(_f.Pipeline))
+            .SelectMany(s => Principals(s.Statement).Where(p => p.Contains(":role/", StringComparison.Ordinal)).Select(p => $"{s.LogicalId}: {p}"))
+            .ToList();
+        Assert.Empty(rolePrincipals);
+    }
+
     [Fact]
     public void Artifact_key_rotates_and_admits_exactly_the_deploy_roles_from_other_accounts()
     {
         var (keyId, key) = _f.Scenario.Resources(_f.Pipeline, "AWS::KMS::Key").Single(k => k.LogicalId.Contains("ArtifactKey"));
         Assert.True(key["Properties"]!["EnableKeyRotation"]!.GetValue<bool>());
         var statements = Json.Statements(_f.Scenario.Json(_f.Pipeline)).Where(s => s.LogicalId == keyId).Select(s => s.Statement).ToList();
-        var foreign = statements.SelectMany(Principals).Where(p => !p.Contains("111111111111") && !p.StartsWith("<", StringComparison.Ordinal)).Distinct().Order().ToList();
-        Assert.Equal(new[] { StagingDeployRole, ProdDeployRole }.Order(), foreign);
+        var foreign = statements.SelectMany(Principals).Where(p => !p.Contains("111111111111")).Distinct().Order().ToList();
+        Assert.Equal(new[] { "arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root" }, foreign);
+        Assert.Equal(new[] { StagingDeployRole, ProdDeployRole }.Order(), AdmittedRoles(statements));
+        // Every statement that admits another account is narrowed to the deploy role.
+        Assert.All(statements.Where(s => Principals(s).Any(p => !p.Contains("111111111111"))), s => Assert.Single(AdmittedRoles(s)));
     }
 
     [Fact]
@@ -36,9 +64,13 @@ public sealed class CrossAccountTests : IClassFixture<CrossAccountFixture>
     {
         var bucketPolicy = _f.Scenario.Resources(_f.Pipeline, "AWS::S3::BucketPolicy")
             .Single(p => Json.Render(p.Resource["Properties"]!["Bucket"]).Contains("ArtifactBucket")).Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
-        var allowed = bucketPolicy.Where(s => s!["Effect"]!.GetValue<string>() == "Allow").SelectMany(s => Principals(s!.AsObject())).Distinct().ToList();
-        // Besides the deploy roles, only this stack's own bucket-emptying role (a reference, same account).
-        Assert.Equal(new[] { StagingDeployRole, ProdDeployRole }.Order(), allowed.Where(p => !p.StartsWith("<", StringComparison.Ordinal)).Order());
+        var allowStatements = bucketPolicy.Select(s => s!.AsObject()).Where(s => s["Effect"]!.GetValue<string>() == "Allow").ToList();
+        var allowed = allowStatements.SelectMany(Principals).Distinct().ToList();
+        // Besides the deploy roles' accounts (narrowed to the deploy roles), only this stack's own
+        // bucket-emptying role (a reference, same account).
+        Assert.Equal(new[] { "arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root" }, allowed.Where(p => !p.StartsWith("<", StringComparison.Ordinal)).Order());
+        Assert.All(allowStatements.Where(s => Principals(s).Any(p => !p.StartsWith("<", StringComparison.Ordinal))), s => Assert.Single(AdmittedRoles(s)));
+        Assert.Equal(new[] { StagingDeployRole, ProdDeployRole }.Order(), AdmittedRoles(allowStatements));
         Assert.All(allowed.Where(p => p.StartsWith("<", StringComparison.Ordinal)), p => Assert.StartsWith("<CustomS3AutoDeleteObjects", p));
     }
 
@@ -47,7 +79,8 @@ public sealed class CrossAccountTests : IClassFixture<CrossAccountFixture>
     {
         var policy = _f.Scenario.Single(_f.Pipeline, "AWS::ECR::Repository")["Properties"]!["RepositoryPolicyText"]!["Statement"]!.AsArray();
         var statement = Assert.Single(policy)!.AsObject();
-        Assert.Equal(new[] { "arn:aws:iam::222222222222:role/orders-staging-task-exec-dev", "arn:aws:iam::333333333333:role/orders-prod-task-exec-dev" }, Principals(statement).Order());
+        Assert.Equal(new[] { "arn:<AWS::Partition>:iam::222222222222:root", "arn:<AWS::Partition>:iam::333333333333:root" }, Principals(statement).Order());
+        Assert.Equal(new[] { "arn:aws:iam::222222222222:role/orders-staging-task-exec-dev", "arn:aws:iam::333333333333:role/orders-prod-task-exec-dev" }, AdmittedRoles(statement).Order());
         Assert.Equal(new[] { "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer" }, Json.List(statement["Action"]).Order());
     }
 

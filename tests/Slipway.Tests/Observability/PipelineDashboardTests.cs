@@ -94,9 +94,9 @@ public sealed class PipelineDashboardTests(ObservabilityScenario s)
     public void Each_build_project_shows_duration_and_outcomes_per_project_name()
     {
         var projects = s.Orders.Pipeline.Pipeline.Projects.All;
-        // Compile-less orders: image build, unit tests, static analysis, image scan, promotion tag
+        // Compile-less orders: image build, unit tests, static analysis, image scan, promotion tag, alarm-rollback switch
         // (its integration tests run in staging's traffic gate, not in CodeBuild).
-        Assert.Equal(5, projects.Count);
+        Assert.Equal(6, projects.Count);
 
         foreach (var project in projects)
         {

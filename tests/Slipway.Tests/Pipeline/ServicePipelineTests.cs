@@ -37,7 +37,7 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
         Assert.Single(checks.Select(a => a!["RunOrder"]!.GetValue<int>()).Distinct());
         var staging = stages[3]!["Actions"]!.AsArray();
         // Staging's integration tests run inside the deployment (its traffic gate), not as an action.
-        Assert.Equal(new[] { ("TagImage", "CodeBuild", 1), ("Deploy", "CodeDeployToECS", 2) },
+        Assert.Equal(new[] { ("TagImage", "CodeBuild", 1), ("AlarmRollback", "CodeBuild", 1), ("Deploy", "CodeDeployToECS", 2), ("RestoreAlarmRollback", "CodeBuild", 3) },
             staging.Select(a => (a!["Name"]!.GetValue<string>(), a["ActionTypeId"]!["Provider"]!.GetValue<string>(), a["RunOrder"]!.GetValue<int>())));
         Assert.Equal("Manual", stages[4]!["Actions"]![0]!["ActionTypeId"]!["Provider"]!.GetValue<string>());
     }
@@ -277,7 +277,7 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
             },
         }));
         var stages = scenario.Single(scenario.Services[0].Pipeline, "AWS::CodePipeline::Pipeline")["Properties"]!["Stages"]!;
-        Assert.Equal(new[] { "TagImage", "Deploy", "IntegrationTests" }, stages[3]!["Actions"]!.AsArray().Select(a => a!["Name"]!.GetValue<string>()));
+        Assert.Equal(new[] { "TagImage", "AlarmRollback", "Deploy", "RestoreAlarmRollback", "IntegrationTests" }, stages[3]!["Actions"]!.AsArray().Select(a => a!["Name"]!.GetValue<string>()));
         var action = stages[3]!["Actions"]!.AsArray().Single(a => a!["Name"]!.GetValue<string>() == "IntegrationTests")!["Configuration"]!;
         var variables = JsonNode.Parse(action["EnvironmentVariables"]!.GetValue<string>())!.AsArray()
             .ToDictionary(v => v!["name"]!.GetValue<string>(), v => v!["value"]!.GetValue<string>());
