@@ -264,7 +264,12 @@ function parseGenerated(name, text) {
 function rolloutChanges(beforeTemplate, afterTemplate) {
   const before = generatedFiles(beforeTemplate); const after = generatedFiles(afterTemplate);
   const changes = [];
-  for (const file of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+  // Environment by environment in the buildspec's (the pipeline's) order, the task definition first.
+  const files = [...new Set([...Object.keys(after), ...Object.keys(before)])];
+  const environment = (file) => file.replace(/^(?:taskdef|appspec)-(.*)\.(?:json|yaml)$/, '$1');
+  const environments = [...new Set(files.map(environment))];
+  const order = (file) => environments.indexOf(environment(file)) * 2 + (file.startsWith('taskdef') ? 0 : 1);
+  for (const file of files.sort((a, b) => order(a) - order(b))) {
     if (before[file] === after[file]) continue;
     if (before[file] === undefined) { changes.push({ file, what: 'new file' }); continue; }
     if (after[file] === undefined) { changes.push({ file, what: 'no longer generated' }); continue; }
@@ -275,6 +280,24 @@ function rolloutChanges(beforeTemplate, afterTemplate) {
     }
   }
   return changes;
+}
+
+// Plain words for the fields of a task definition and an appspec that edits usually touch.
+const ROLLOUT_WORDS = [
+  [/^containerDefinitions\[([^\]]+)\]\.portMappings\[\d+\]\.containerPort$/, (m) => `container ${m[1]} port`],
+  [/^containerDefinitions\[([^\]]+)\]\.environment\[([^\]]+)\]\.value$/, (m) => `container ${m[1]} environment ${m[2]}`],
+  [/^containerDefinitions\[([^\]]+)\]\.secrets\[([^\]]+)\]\.valueFrom$/, (m) => `container ${m[1]} secret ${m[2]}`],
+  [/^containerDefinitions\[([^\]]+)\]\.healthCheck\.(.+)$/, (m) => `container ${m[1]} health check ${m[2]}`],
+  [/^(cpu|memory)$/, (m) => `task ${m[1]}`],
+  [/^runtimePlatform\.cpuArchitecture$/, () => 'architecture'],
+  [/^Resources\.TargetService\.Properties\.LoadBalancerInfo\.ContainerPort$/, () => 'load balancer container port'],
+  [/^Resources\.TargetService\.Properties\.PlatformVersion$/, () => 'platform version'],
+];
+function rolloutWords(change) {
+  if (!change.path) return `${change.file}: ${change.what}`;
+  const found = ROLLOUT_WORDS.map(([re, words]) => [re.exec(change.path), words]).find(([m]) => m);
+  const what = found ? found[1](found[0]) : change.path;
+  return `${what} ${change.before ?? '(none)'} → ${change.after ?? '(none)'}`;
 }
 
 function short(id) { return id.replace(/[0-9A-F]{8}$/, ''); }
@@ -412,11 +435,16 @@ function render(result) {
     for (const r of s.replaced) lines.push(`  replaced: ${short(r.logicalId)} (${r.type})${r.certain ? '' : ' may be replaced'}: ${list(r.because)}`);
     for (const l of s.dataLoss.filter(x => x.allowed)) lines.push(`  data loss (asked for): ${short(l.logicalId)} (${l.type}) is ${l.how}; its data is lost`);
     for (const r of s.refused) lines.push(`  REFUSED:  ${r.message}. What to do: ${r.fix}.`);
-    const byFile = new Map();
-    for (const c of s.rollout) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
-    for (const [file, changes] of byFile) {
-      lines.push(`  the pipeline will roll out (${file}): ${list(changes.map(c => c.path ? `${c.path} ${c.before ?? '(none)'} → ${c.after ?? '(none)'}` : c.what))}`);
+    // One line per environment (taskdef-ENV.json, appspec-ENV.yaml); the appspec's container port
+    // repeats the task definition's.
+    const byEnvironment = new Map();
+    const environmentOf = (c) => /^(?:taskdef|appspec)-(.+)\.(?:json|yaml)$/.exec(c.file)?.[1] ?? c.file;
+    for (const c of s.rollout) {
+      const environment = environmentOf(c);
+      const repeated = /LoadBalancerInfo\.ContainerPort$/.test(c.path ?? '') && s.rollout.some(t => environmentOf(t) === environment && /\.containerPort$/.test(t.path ?? '') && String(t.before) === String(c.before) && String(t.after) === String(c.after));
+      if (!repeated) byEnvironment.set(environment, [...(byEnvironment.get(environment) ?? []), rolloutWords(c)]);
     }
+    for (const [environment, words] of byEnvironment) lines.push(`  the pipeline will roll out to ${environment}: ${list(words)}`);
   }
   const count = (k) => result.stacks.reduce((n, s) => n + s[k].length, 0);
   const verdict = result.exitCode === EXIT.refused

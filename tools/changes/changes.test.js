@@ -170,10 +170,10 @@ test('analyzer: the pipeline roll-out is read from the taskdef and appspec the i
   };
   const result = analyze(assembly({ p: buildspec(8080) }), assembly({ p: buildspec(9090) }));
   assert.deepEqual(result.stacks[0].rollout.map(c => `${c.file} ${c.path} ${c.before}→${c.after}`), [
-    'appspec-dev.yaml Resources.TargetService.Properties.LoadBalancerInfo.ContainerPort 8080→9090',
     'taskdef-dev.json containerDefinitions[app].portMappings[0].containerPort 8080→9090',
+    'appspec-dev.yaml Resources.TargetService.Properties.LoadBalancerInfo.ContainerPort 8080→9090',
   ]);
-  assert.match(render(result), /the pipeline will roll out \(taskdef-dev\.json\): containerDefinitions\[app\]\.portMappings\[0\]\.containerPort 8080 → 9090/);
+  assert.match(render(result), /\n {2}the pipeline will roll out to dev: container app port 8080 → 9090\n/);
 });
 
 test('analyzer: bad input says what it expected (exit 2 from the command line)', () => {
