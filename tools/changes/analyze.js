@@ -8,6 +8,7 @@
 //   name-reuse      a new resource takes the physical name of one that is removed or replaced
 //   code-deploy     an update ECS rejects on a service under the CODE_DEPLOY deployment controller
 //   data-loss       a stateful resource (bucket, repository, key, table, log group) is replaced or removed
+//   listener-port   a new listener takes a port that another listener of its load balancer leaves in the same update
 // and what the pipeline rolls out instead (the task definitions and appspecs the build generates).
 //
 //   node tools/changes/analyze.js BEFORE_DIR AFTER_DIR [--json] [--allow-data-loss TYPE_OR_ID]...
@@ -101,7 +102,18 @@ function namePropertyOf(type, resource) {
   return candidates.find(p => props[p] !== undefined);
 }
 
-function physicalName(stack, logicalId, resource) {
+// A security group rule has no name, but EC2 refuses a second identical rule
+// (InvalidPermission.Duplicate, "the specified rule already exists"): its identity is its content.
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+const RULE_TYPES = new Set(['AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroupEgress']);
+
+function physicalName(stack, logicalId, resource, replaced = new Set()) {
+  if (RULE_TYPES.has(resource.Type)) {
+    // A rule that refers to a replaced group is a rule of the new group.
+    const { Description, ...rule } = markReferences(resource.Properties ?? {}, replaced);
+    const value = JSON.stringify(Object.fromEntries(Object.entries(rule).sort(([a], [b]) => a.localeCompare(b))));
+    return { property: 'rule', value, key: `${stack.account}/${stack.region}|${resource.Type}|${value}` };
+  }
   const property = namePropertyOf(resource.Type, resource);
   if (!property) return undefined;
   const value = resource.Properties[property];
@@ -211,6 +223,38 @@ function diffStack(before, after) {
     for (const p of list) p.via = (p.via ?? []).filter(r => replaced.has(r));
   }
   return { added, removed, changed, replaced, beforeResources, afterResources };
+}
+
+// ELB allows one listener per port of a load balancer (CreateListener fails with
+// DuplicateListener, "A listener with the specified port already exists":
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateListener.html).
+// A listener created on a port that another listener leaves in the same update clashes: a
+// removed listener is deleted only in the cleanup phase, after every create; an updated one is
+// updated in parallel with the create unless a DependsOn orders them.
+function listenerPortClashes(d) {
+  const key = (r) => r?.Type === 'AWS::ElasticLoadBalancingV2::Listener' ? `${JSON.stringify(r.Properties?.LoadBalancerArn)}|${r.Properties?.Port}` : undefined;
+  const dependsOn = (r) => [].concat(r?.DependsOn ?? []);
+  const refused = [];
+  const created = [...d.added, ...d.replaced.keys()].filter(id => key(d.afterResources[id]));
+  for (const id of created) {
+    const wanted = key(d.afterResources[id]);
+    for (const [otherId, other] of Object.entries(d.beforeResources)) {
+      if (otherId === id || key(other) !== wanted) continue;
+      const after = d.afterResources[otherId];
+      const how = !after ? 'removed' : d.replaced.has(otherId) ? 'replaced' : key(after) !== wanted ? 'moved to another port' : undefined;
+      if (!how) { // still on the port after the update: two listeners on one port
+        refused.push({ rule: 'listener-port', logicalId: id, type: d.afterResources[id].Type, message: `${short(id)} is created on port ${d.afterResources[id].Properties.Port} of a load balancer whose listener ${short(otherId)} keeps that port`, fix: 'give one of them another port' });
+        continue;
+      }
+      if (how === 'moved to another port' && dependsOn(d.afterResources[id]).includes(otherId)) continue;
+      refused.push({
+        rule: 'listener-port', logicalId: id, type: d.afterResources[id].Type,
+        message: `${short(id)} is created on port ${d.afterResources[id].Properties.Port}, which ${short(otherId)} holds until it is ${how}${how === 'removed' ? ' (in the cleanup phase, after every create)' : ' (in parallel with the create: nothing orders them)'}; ELB refuses a second listener on a port (DuplicateListener)`,
+        fix: how === 'moved to another port' ? `make ${short(id)} depend on ${short(otherId)} (DependsOn), so the port is free first` : `keep the listener's logical id (construct id), or free the port in an earlier deployment`,
+      });
+    }
+  }
+  return refused;
 }
 
 // The task definitions and appspecs the image build writes for CodeDeploy (the buildspec holds
@@ -339,7 +383,7 @@ function analyzeStacks(beforeStacks, afterStacks, options = {}) {
 
     for (const id of d.added) {
       report.added.push({ logicalId: id, type: d.afterResources[id].Type });
-      const n = physicalName(a, id, d.afterResources[id]);
+      const n = physicalName(a, id, d.afterResources[id], new Set(d.replaced.keys()));
       if (n) claimed.push({ key: n.key, name: n, stackName, logicalId: id, type: d.afterResources[id].Type });
     }
     for (const id of d.removed) {
@@ -359,8 +403,8 @@ function analyzeStacks(beforeStacks, afterStacks, options = {}) {
       const before = d.beforeResources[id]; const after = d.afterResources[id];
       const causes = entry.causes.map(c => c.via.length ? `${c.property} refers to the replaced ${c.via.map(short).join(', ')}` : `${c.property} changes`);
       report.replaced.push({ logicalId: id, type: after.Type, certain: entry.certain, because: causes });
-      const oldName = physicalName(b, id, before); const newName = physicalName(a, id, after);
-      if (newName && oldName && oldName.key === newName.key) {
+      const oldName = physicalName(b, id, before); const newName = physicalName(a, id, after, new Set(d.replaced.keys()));
+      if (newName && oldName && oldName.key === newName.key && !RULE_TYPES.has(after.Type)) {
         report.refused.push({
           rule: 'custom-name', logicalId: id, type: after.Type,
           message: `${short(id)} (${after.Type}) must be replaced (${causes.join('; ')}) but keeps its custom name ${newName.property}: ${newName.value}; CloudFormation cannot replace a custom-named resource`,
@@ -395,6 +439,7 @@ function analyzeStacks(beforeStacks, afterStacks, options = {}) {
         fix: 'keep the resource (and its logical id), or set its removal policy to retain it',
       });
     }
+    report.refused.push(...listenerPortClashes(d));
     report.rollout = rolloutChanges(b?.template, a?.template);
   }
   // A create runs before the old resource is deleted (replacement) or before the cleanup phase

@@ -86,6 +86,10 @@ const KNOWN_BLOCKED = {
     rules: ['custom-name'],
     reason: 'the load balancer is replaced (Scheme) but keeps its custom name',
   },
+  https: {
+    rules: ['listener-port'],
+    reason: 'the HTTP-to-HTTPS redirect listener is created on port 80 while the production listener moves from 80 to 443 in the same update, and nothing orders them (the redirect listener needs a DependsOn on the production listener)',
+  },
   'vpc-cidr': {
     rules: ['custom-name', 'code-deploy'],
     reason: 'the VPC is replaced (CidrBlock) and with it, through VpcId, its subnets, security groups and the target groups, which keep their custom names; the CODE_DEPLOY service would need its LoadBalancers and NetworkConfiguration updated, which ECS rejects',
