@@ -320,6 +320,11 @@ function rolloutChanges(beforeTemplate, afterTemplate) {
     const a = parseGenerated(file, before[file]); const b = parseGenerated(file, after[file]);
     for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])]) {
       if (a[key] === b[key]) continue;
+      // An entry of a named list (environment, secrets) is its value: its name and the empty
+      // list it replaces say nothing more.
+      const named = /\[([^\]]+)\]\.name$/.exec(key);
+      if (named && (a[key] ?? b[key]) === named[1]) continue;
+      if ((a[key] === '[]' && b[key] === undefined) || (b[key] === '[]' && a[key] === undefined)) continue;
       changes.push({ file, path: key, before: a[key], after: b[key] });
     }
   }
