@@ -50,6 +50,8 @@ const STATEFUL = new Set([
 // using this API. If the network configuration, platform version, task definition, or load
 // balancer need to be updated, create a new CodeDeploy deployment."
 // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+// (its loadBalancers parameter: "For services that use blue/green deployments, you can update
+// Elastic Load Balancing target groups by using CreateDeployment through CodeDeploy").
 // CloudFormation updates AWS::ECS::Service through that API (aws-cdk #23564: "Unable to update
 // task definition on services with a CODE_DEPLOY deployment controller"). Tags go through
 // TagResource, not UpdateService.
