@@ -114,8 +114,9 @@ public static class RolePrincipals
                 return;
             }
             var rewritten = new List<object?>();
-            var changed = false;
-            foreach (var s in statements)
+            var inPlace = new Dictionary<int, object?>();
+            var split = false;
+            foreach (var (s, i) in statements.Select((s, i) => (s, i)))
             {
                 var parts = s is Dictionary<string, object?> statement ? Split(statement) : null;
                 if (parts is null)
@@ -124,11 +125,27 @@ public static class RolePrincipals
                     continue;
                 }
                 rewritten.AddRange(parts);
-                changed = true;
+                if (parts.Count == 1)
+                {
+                    inPlace[i] = parts[0];
+                }
+                else
+                {
+                    split = true;
+                }
             }
-            if (changed)
+            if (split)
             {
+                // A statement that also names other principals becomes two: the list is rewritten whole.
                 resource.AddPropertyOverride($"{property}.Statement", Jsii(rewritten)!);
+                return;
+            }
+            // Statement by statement, so that other aspects' overrides of the same policy
+            // (KeyGrantPolicy's NotAction and its appended CreateGrant statement) stay in place
+            // whichever aspect runs first.
+            foreach (var (i, statement) in inPlace)
+            {
+                resource.AddPropertyOverride($"{property}.Statement.{i}", Jsii(statement)!);
             }
         }
 
