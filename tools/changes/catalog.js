@@ -74,22 +74,9 @@ const MATRIX = {
   'environment-added': ['github-actions'],
 };
 
-// Edits refused today, with the reason; issue 12 §2 (h12-names) empties this list. A listed edit
-// must still be refused by the listed rule: once it deploys in place, its test fails and says to
-// remove it here.
-const KNOWN_BLOCKED = {
-  'container-port': {
-    rules: ['custom-name', 'code-deploy'],
-    reason: 'the blue and green target groups are replaced (Port) but keep their custom names; the CODE_DEPLOY service would need its LoadBalancers (ContainerPort, TargetGroupArn) updated, which ECS rejects',
-  },
-  internal: {
-    rules: ['custom-name'],
-    reason: 'the load balancer is replaced (Scheme) but keeps its custom name',
-  },
-  'vpc-cidr': {
-    rules: ['custom-name', 'code-deploy'],
-    reason: 'the VPC is replaced (CidrBlock) and with it, through VpcId, its subnets, security groups and the target groups, which keep their custom names; the CODE_DEPLOY service would need its LoadBalancers and NetworkConfiguration updated, which ECS rejects',
-  },
-};
+// Edits refused today, with the reason. A listed edit must still be refused by the listed rule:
+// once it deploys in place, its test fails and says to remove it here. Empty since replaceable
+// resources carry names that change with what replaces them (docs/day-two.md).
+const KNOWN_BLOCKED = {};
 
 module.exports = { MANIFESTS, EDITS, MATRIX, KNOWN_BLOCKED };
