@@ -404,7 +404,10 @@ function afterDeployNotes(d) {
   const replaced = [...d.replaced.keys()].map(id => ({ id, after: d.afterResources[id] }));
   for (const { after } of replaced.filter(r => r.after.Type === 'AWS::ECS::Service' && r.after.Properties?.DeploymentController?.Type === 'CODE_DEPLOY')) {
     const placeholder = replaced.some(r => r.after.Type === 'AWS::ECS::TaskDefinition');
-    notes.push(`a new ECS service ${after.Properties?.ServiceName ?? ''} replaces the old one with new target groups: production answers 503 until its tasks are healthy (about a minute), and it runs ${placeholder
+    const newLoadBalancer = replaced.some(r => r.after.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    notes.push(`a new ECS service ${after.Properties?.ServiceName ?? ''} replaces the old one with new target groups: ${newLoadBalancer
+      ? 'the new load balancer serves it once its tasks are healthy (the old one serves the old service until the update ends)'
+      : 'the production listener answers 503 until its tasks are healthy (about a minute)'}, and it runs ${placeholder
       ? 'the placeholder (this deploy re-registers the bootstrap task definition)'
       : 'the newest registered task definition revision (the last one the pipeline deployed)'}. Run the pipeline after this deploy`);
   }
