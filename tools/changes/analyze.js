@@ -8,6 +8,7 @@
 //   name-reuse      a new resource takes the physical name of one that is removed or replaced
 //   code-deploy     an update ECS rejects on a service under the CODE_DEPLOY deployment controller
 //   data-loss       a stateful resource (bucket, repository, key, table, log group) is replaced or removed
+//   listener-port   a new listener takes a port that another listener of its load balancer leaves in the same update
 // and what the pipeline rolls out instead (the task definitions and appspecs the build generates).
 //
 //   node tools/changes/analyze.js BEFORE_DIR AFTER_DIR [--json] [--allow-data-loss TYPE_OR_ID]...
@@ -49,6 +50,8 @@ const STATEFUL = new Set([
 // using this API. If the network configuration, platform version, task definition, or load
 // balancer need to be updated, create a new CodeDeploy deployment."
 // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+// (its loadBalancers parameter: "For services that use blue/green deployments, you can update
+// Elastic Load Balancing target groups by using CreateDeployment through CodeDeploy").
 // CloudFormation updates AWS::ECS::Service through that API (aws-cdk #23564: "Unable to update
 // task definition on services with a CODE_DEPLOY deployment controller"). Tags go through
 // TagResource, not UpdateService.
@@ -101,7 +104,18 @@ function namePropertyOf(type, resource) {
   return candidates.find(p => props[p] !== undefined);
 }
 
-function physicalName(stack, logicalId, resource) {
+// A security group rule has no name, but EC2 refuses a second identical rule
+// (InvalidPermission.Duplicate, "the specified rule already exists"): its identity is its content.
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+const RULE_TYPES = new Set(['AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroupEgress']);
+
+function physicalName(stack, logicalId, resource, replaced = new Set()) {
+  if (RULE_TYPES.has(resource.Type)) {
+    // A rule that refers to a replaced group is a rule of the new group.
+    const { Description, ...rule } = markReferences(resource.Properties ?? {}, replaced);
+    const value = JSON.stringify(Object.fromEntries(Object.entries(rule).sort(([a], [b]) => a.localeCompare(b))));
+    return { property: 'rule', value, key: `${stack.account}/${stack.region}|${resource.Type}|${value}` };
+  }
   const property = namePropertyOf(resource.Type, resource);
   if (!property) return undefined;
   const value = resource.Properties[property];
@@ -213,6 +227,38 @@ function diffStack(before, after) {
   return { added, removed, changed, replaced, beforeResources, afterResources };
 }
 
+// ELB allows one listener per port of a load balancer (CreateListener fails with
+// DuplicateListener, "A listener with the specified port already exists":
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateListener.html).
+// A listener created on a port that another listener leaves in the same update clashes: a
+// removed listener is deleted only in the cleanup phase, after every create; an updated one is
+// updated in parallel with the create unless a DependsOn orders them.
+function listenerPortClashes(d) {
+  const key = (r) => r?.Type === 'AWS::ElasticLoadBalancingV2::Listener' ? `${JSON.stringify(r.Properties?.LoadBalancerArn)}|${r.Properties?.Port}` : undefined;
+  const dependsOn = (r) => [].concat(r?.DependsOn ?? []);
+  const refused = [];
+  const created = [...d.added, ...d.replaced.keys()].filter(id => key(d.afterResources[id]));
+  for (const id of created) {
+    const wanted = key(d.afterResources[id]);
+    for (const [otherId, other] of Object.entries(d.beforeResources)) {
+      if (otherId === id || key(other) !== wanted) continue;
+      const after = d.afterResources[otherId];
+      const how = !after ? 'removed' : d.replaced.has(otherId) ? 'replaced' : key(after) !== wanted ? 'moved to another port' : undefined;
+      if (!how) { // still on the port after the update: two listeners on one port
+        refused.push({ rule: 'listener-port', logicalId: id, type: d.afterResources[id].Type, message: `${short(id)} is created on port ${d.afterResources[id].Properties.Port} of a load balancer whose listener ${short(otherId)} keeps that port`, fix: 'give one of them another port' });
+        continue;
+      }
+      if (how === 'moved to another port' && dependsOn(d.afterResources[id]).includes(otherId)) continue;
+      refused.push({
+        rule: 'listener-port', logicalId: id, type: d.afterResources[id].Type,
+        message: `${short(id)} is created on port ${d.afterResources[id].Properties.Port}, which ${short(otherId)} holds until it is ${how}${how === 'removed' ? ' (in the cleanup phase, after every create)' : ' (in parallel with the create: nothing orders them)'}; ELB refuses a second listener on a port (DuplicateListener)`,
+        fix: how === 'moved to another port' ? `make ${short(id)} depend on ${short(otherId)} (DependsOn), so the port is free first` : `keep the listener's logical id (construct id), or free the port in an earlier deployment`,
+      });
+    }
+  }
+  return refused;
+}
+
 // The task definitions and appspecs the image build writes for CodeDeploy (the buildspec holds
 // them as `echo 'BASE64' | base64 -d > taskdef-ENV.json`): what a pipeline run rolls out.
 function generatedFiles(template) {
@@ -264,17 +310,45 @@ function parseGenerated(name, text) {
 function rolloutChanges(beforeTemplate, afterTemplate) {
   const before = generatedFiles(beforeTemplate); const after = generatedFiles(afterTemplate);
   const changes = [];
-  for (const file of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+  // Environment by environment in the buildspec's (the pipeline's) order, the task definition first.
+  const files = [...new Set([...Object.keys(after), ...Object.keys(before)])];
+  const environment = (file) => file.replace(/^(?:taskdef|appspec)-(.*)\.(?:json|yaml)$/, '$1');
+  const environments = [...new Set(files.map(environment))];
+  const order = (file) => environments.indexOf(environment(file)) * 2 + (file.startsWith('taskdef') ? 0 : 1);
+  for (const file of files.sort((a, b) => order(a) - order(b))) {
     if (before[file] === after[file]) continue;
     if (before[file] === undefined) { changes.push({ file, what: 'new file' }); continue; }
     if (after[file] === undefined) { changes.push({ file, what: 'no longer generated' }); continue; }
     const a = parseGenerated(file, before[file]); const b = parseGenerated(file, after[file]);
     for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])]) {
       if (a[key] === b[key]) continue;
+      // An entry of a named list (environment, secrets) is its value: its name and the empty
+      // list it replaces say nothing more.
+      const named = /\[([^\]]+)\]\.name$/.exec(key);
+      if (named && (a[key] ?? b[key]) === named[1]) continue;
+      if ((a[key] === '[]' && b[key] === undefined) || (b[key] === '[]' && a[key] === undefined)) continue;
       changes.push({ file, path: key, before: a[key], after: b[key] });
     }
   }
   return changes;
+}
+
+// Plain words for the fields of a task definition and an appspec that edits usually touch.
+const ROLLOUT_WORDS = [
+  [/^containerDefinitions\[([^\]]+)\]\.portMappings\[\d+\]\.containerPort$/, (m) => `container ${m[1]} port`],
+  [/^containerDefinitions\[([^\]]+)\]\.environment\[([^\]]+)\]\.value$/, (m) => `container ${m[1]} environment ${m[2]}`],
+  [/^containerDefinitions\[([^\]]+)\]\.secrets\[([^\]]+)\]\.valueFrom$/, (m) => `container ${m[1]} secret ${m[2]}`],
+  [/^containerDefinitions\[([^\]]+)\]\.healthCheck\.(.+)$/, (m) => `container ${m[1]} health check ${m[2]}`],
+  [/^(cpu|memory)$/, (m) => `task ${m[1]}`],
+  [/^runtimePlatform\.cpuArchitecture$/, () => 'architecture'],
+  [/^Resources\.TargetService\.Properties\.LoadBalancerInfo\.ContainerPort$/, () => 'load balancer container port'],
+  [/^Resources\.TargetService\.Properties\.PlatformVersion$/, () => 'platform version'],
+];
+function rolloutWords(change) {
+  if (!change.path) return `${change.file}: ${change.what}`;
+  const found = ROLLOUT_WORDS.map(([re, words]) => [re.exec(change.path), words]).find(([m]) => m);
+  const what = found ? found[1](found[0]) : change.path;
+  return `${what} ${change.before ?? '(none)'} → ${change.after ?? '(none)'}`;
 }
 
 function short(id) { return id.replace(/[0-9A-F]{8}$/, ''); }
@@ -316,7 +390,7 @@ function analyzeStacks(beforeStacks, afterStacks, options = {}) {
 
     for (const id of d.added) {
       report.added.push({ logicalId: id, type: d.afterResources[id].Type });
-      const n = physicalName(a, id, d.afterResources[id]);
+      const n = physicalName(a, id, d.afterResources[id], new Set(d.replaced.keys()));
       if (n) claimed.push({ key: n.key, name: n, stackName, logicalId: id, type: d.afterResources[id].Type });
     }
     for (const id of d.removed) {
@@ -336,8 +410,8 @@ function analyzeStacks(beforeStacks, afterStacks, options = {}) {
       const before = d.beforeResources[id]; const after = d.afterResources[id];
       const causes = entry.causes.map(c => c.via.length ? `${c.property} refers to the replaced ${c.via.map(short).join(', ')}` : `${c.property} changes`);
       report.replaced.push({ logicalId: id, type: after.Type, certain: entry.certain, because: causes });
-      const oldName = physicalName(b, id, before); const newName = physicalName(a, id, after);
-      if (newName && oldName && oldName.key === newName.key) {
+      const oldName = physicalName(b, id, before); const newName = physicalName(a, id, after, new Set(d.replaced.keys()));
+      if (newName && oldName && oldName.key === newName.key && !RULE_TYPES.has(after.Type)) {
         report.refused.push({
           rule: 'custom-name', logicalId: id, type: after.Type,
           message: `${short(id)} (${after.Type}) must be replaced (${causes.join('; ')}) but keeps its custom name ${newName.property}: ${newName.value}; CloudFormation cannot replace a custom-named resource`,
@@ -373,6 +447,7 @@ function analyzeStacks(beforeStacks, afterStacks, options = {}) {
         fix: 'keep the resource (and its logical id), or set its removal policy to retain it',
       });
     }
+    report.refused.push(...listenerPortClashes(d));
     report.rollout = rolloutChanges(b?.template, a?.template);
   }
   // A create runs before the old resource is deleted (replacement) or before the cleanup phase
@@ -437,11 +512,16 @@ function render(result) {
     for (const l of s.dataLoss.filter(x => x.allowed)) lines.push(`  data loss (asked for): ${short(l.logicalId)} (${l.type}) is ${l.how}; its data is lost`);
     for (const r of s.refused) lines.push(`  REFUSED:  ${r.message}. What to do: ${r.fix}.`);
     for (const n of s.notes ?? []) lines.push(`  after deploying: ${n}.`);
-    const byFile = new Map();
-    for (const c of s.rollout) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
-    for (const [file, changes] of byFile) {
-      lines.push(`  the pipeline will roll out (${file}): ${list(changes.map(c => c.path ? `${c.path} ${c.before ?? '(none)'} → ${c.after ?? '(none)'}` : c.what))}`);
+    // One line per environment (taskdef-ENV.json, appspec-ENV.yaml); the appspec's container port
+    // repeats the task definition's.
+    const byEnvironment = new Map();
+    const environmentOf = (c) => /^(?:taskdef|appspec)-(.+)\.(?:json|yaml)$/.exec(c.file)?.[1] ?? c.file;
+    for (const c of s.rollout) {
+      const environment = environmentOf(c);
+      const repeated = /LoadBalancerInfo\.ContainerPort$/.test(c.path ?? '') && s.rollout.some(t => environmentOf(t) === environment && /\.containerPort$/.test(t.path ?? '') && String(t.before) === String(c.before) && String(t.after) === String(c.after));
+      if (!repeated) byEnvironment.set(environment, [...(byEnvironment.get(environment) ?? []), rolloutWords(c)]);
     }
+    for (const [environment, words] of byEnvironment) lines.push(`  the pipeline will roll out to ${environment}: ${list(words)}`);
   }
   const count = (k) => result.stacks.reduce((n, s) => n + s[k].length, 0);
   const verdict = result.exitCode === EXIT.refused

@@ -3,7 +3,8 @@
 // hand-written assemblies; then every catalog edit of the examples is synthesized before and after
 // with the built CLI and must deploy: no custom-named resource replaced, no new resource taking a
 // removed or replaced resource's name, no update ECS rejects on a CODE_DEPLOY service, no stateful
-// resource replaced or removed (unless the edit asks for it). Edits refused today are listed in
+// resource replaced or removed (unless the edit asks for it), no listener created on a port another
+// listener still holds at that moment. Edits refused today are listed in
 // catalog.js KNOWN_BLOCKED with the reason; each of those must still be refused by its rule.
 //
 //   node --test --test-reporter=tap 'tools/changes/*.test.js'   (needs the Release CLI built)
@@ -144,6 +145,28 @@ test('analyzer: a new resource taking the name of a removed one is refused (name
   assert.match(refusals(result, 'name-reuse')[0].message, /RoleName: orders-(deploy|other), the name of (OldRole|Other) in [ab], which is removed only after the create/);
 });
 
+test('analyzer: a security group rule re-created under another logical id is refused (an identical rule already exists)', () => {
+  const rule = (port) => ({ Type: 'AWS::EC2::SecurityGroupIngress', Properties: { GroupId: { Ref: 'Group' }, IpProtocol: 'tcp', FromPort: port, ToPort: port, CidrIp: '10.0.0.0/16' } });
+  const group = { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'g' } };
+  const before = assembly({ s: { Resources: { Group: group, Rule8080: rule(8080) } } });
+  assert.deepEqual(refusals(analyze(before, assembly({ s: { Resources: { Group: group, Rule9090: rule(9090) } } }))), []);
+  assert.deepEqual(refusals(analyze(before, assembly({ s: { Resources: { Group: group, RuleMoved: rule(8080) } } }))).map(r => [r.rule, r.logicalId]), [['name-reuse', 'RuleMoved']]);
+});
+
+test('analyzer: a new listener on the port another listener leaves is refused unless it depends on it (listener-port)', () => {
+  const listener = (port, extra = {}) => ({ Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { LoadBalancerArn: { Ref: 'Lb' }, Port: port, Protocol: 'HTTP' }, ...extra });
+  const lb = { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: {} };
+  const before = assembly({ s: { Resources: { Lb: lb, Production: listener(80) } } });
+  const racing = analyze(before, assembly({ s: { Resources: { Lb: lb, Production: listener(443), Redirect: listener(80) } } }));
+  assert.deepEqual(refusals(racing).map(r => [r.rule, r.logicalId]), [['listener-port', 'Redirect']]);
+  assert.match(refusals(racing)[0].message, /Redirect is created on port 80, which Production holds until it is moved to another port \(in parallel with the create: nothing orders them\); ELB refuses a second listener on a port \(DuplicateListener\)/);
+  assert.match(refusals(racing)[0].fix, /make Redirect depend on Production \(DependsOn\)/);
+  const ordered = analyze(before, assembly({ s: { Resources: { Lb: lb, Production: listener(443), Redirect: listener(80, { DependsOn: ['Production'] }) } } }));
+  assert.deepEqual(refusals(ordered), []);
+  const renamed = analyze(before, assembly({ s: { Resources: { Lb: lb, Main: listener(80) } } }));
+  assert.match(refusals(renamed)[0].message, /Main is created on port 80, which Production holds until it is removed \(in the cleanup phase, after every create\)/);
+});
+
 test('analyzer: a removed bucket is data loss and refused unless the edit asks for it or the bucket is retained', () => {
   const bucket = { Type: 'AWS::S3::Bucket', Properties: {} };
   const before = assembly({ s: { Resources: { Logs: bucket, Keep: { ...bucket, DeletionPolicy: 'Retain' } } } });
@@ -170,10 +193,10 @@ test('analyzer: the pipeline roll-out is read from the taskdef and appspec the i
   };
   const result = analyze(assembly({ p: buildspec(8080) }), assembly({ p: buildspec(9090) }));
   assert.deepEqual(result.stacks[0].rollout.map(c => `${c.file} ${c.path} ${c.before}→${c.after}`), [
-    'appspec-dev.yaml Resources.TargetService.Properties.LoadBalancerInfo.ContainerPort 8080→9090',
     'taskdef-dev.json containerDefinitions[app].portMappings[0].containerPort 8080→9090',
+    'appspec-dev.yaml Resources.TargetService.Properties.LoadBalancerInfo.ContainerPort 8080→9090',
   ]);
-  assert.match(render(result), /the pipeline will roll out \(taskdef-dev\.json\): containerDefinitions\[app\]\.portMappings\[0\]\.containerPort 8080 → 9090/);
+  assert.match(render(result), /\n {2}the pipeline will roll out to dev: container app port 8080 → 9090\n/);
 });
 
 test('analyzer: bad input says what it expected (exit 2 from the command line)', () => {

@@ -81,23 +81,27 @@ function run(args, cwd) {
 }
 
 /** Writes and synthesizes the manifests; returns { pairs, dirs (manifest name -> assembly), seconds }. */
-async function synthesizeAll({ workDir = path.join(ROOT, 'cdk.out', 'changes'), jobs = 2, parallel = 2 } = {}) {
+async function synthesizeAll({ workDir = path.join(ROOT, 'cdk.out', 'changes'), jobs = 1, parallel = 2 } = {}) {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: build the CLI first (dotnet build -c Release, or ./build.sh)`);
   fs.mkdirSync(workDir, { recursive: true });
+  // Manifests and assemblies of an earlier catalog go; the synthesis cache stays.
+  for (const entry of fs.readdirSync(workDir)) {
+    if (entry !== '.slipway') fs.rmSync(path.join(workDir, entry), { recursive: true, force: true });
+  }
   const list = pairs();
   const files = manifests(list);
   const started = Date.now();
   const dirs = {};
   const queue = [...files.entries()].sort(([a], [b]) => (b.startsWith('plain') - a.startsWith('plain')) || a.localeCompare(b));
   const seconds = {};
-  // A few synthesis processes at once (each starts its own workers): 2 cores.
+  // Two synthesis processes at once, each synthesizing in-process (--jobs 1): on 2 cores more
+  // processes only add JavaScript runtimes to start (about 2 s of CPU each).
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [name, doc] = next;
       const file = path.join(workDir, `${name}.yaml`);
       fs.writeFileSync(file, YAML.stringify(doc));
       dirs[name] = path.join(workDir, name);
-      fs.rmSync(dirs[name], { recursive: true, force: true });
       seconds[name] = (await run(['synth', '-f', file, '-o', dirs[name], '--jobs', String(jobs)], workDir)).seconds;
     }
   };

@@ -50,6 +50,7 @@ public static class PlanCommand
         }
         var node = NodeRuntime.UsePinned();
         var manifest = ManifestLoader.ReadFile(file);
+        Timings.Lap("load and validate the manifest");
         var outdir = Path.Combine(Path.GetTempPath(), "slipway-plan-" + Guid.NewGuid().ToString("N"));
         try
         {
