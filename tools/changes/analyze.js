@@ -382,7 +382,7 @@ function analyzeStacks(beforeStacks, afterStacks, options = {}) {
     const report = {
       stackName, account: stack.account, region: stack.region,
       status: !b ? 'added' : !a ? 'removed' : 'present',
-      added: [], removed: [], changed: [], replaced: [], refused: [], dataLoss: [], rollout: [],
+      added: [], removed: [], changed: [], replaced: [], refused: [], dataLoss: [], rollout: [], notes: [],
     };
     stacks.push(report);
     const d = diffStack(b?.template, a?.template);
@@ -425,6 +425,7 @@ function analyzeStacks(beforeStacks, afterStacks, options = {}) {
         report.dataLoss.push({ logicalId: id, type: after.Type, how: 'replaced', allowed: allow.has(after.Type) || allow.has(id) });
       }
     }
+    report.notes.push(...afterDeployNotes(d));
     // Updates (not replacements) of a CODE_DEPLOY service that UpdateService rejects.
     for (const [id, properties] of d.changed) {
       const before = d.beforeResources[id]; const after = d.afterResources[id];
@@ -468,6 +469,29 @@ function analyzeStacks(beforeStacks, afterStacks, options = {}) {
 
 function list(items) { return items.join(', '); }
 
+// What a deployer must know after a replacement that deploys fine (docs/day-two.md). A new CODE_DEPLOY
+// service runs the newest registered revision of its task definition family (the service names the
+// family, not a revision): the application the pipeline deployed last, or the placeholder when this
+// update re-registers the bootstrap task definition. Its tasks register in a new, empty target group
+// the production listener now forwards to, so production answers 503 until they are healthy.
+function afterDeployNotes(d) {
+  const notes = [];
+  const replaced = [...d.replaced.keys()].map(id => ({ id, after: d.afterResources[id] }));
+  for (const { after } of replaced.filter(r => r.after.Type === 'AWS::ECS::Service' && r.after.Properties?.DeploymentController?.Type === 'CODE_DEPLOY')) {
+    const placeholder = replaced.some(r => r.after.Type === 'AWS::ECS::TaskDefinition');
+    const newLoadBalancer = replaced.some(r => r.after.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    notes.push(`a new ECS service ${after.Properties?.ServiceName ?? ''} replaces the old one with new target groups: ${newLoadBalancer
+      ? 'the new load balancer serves it once its tasks are healthy (the old one serves the old service until the update ends)'
+      : 'the production listener answers 503 until its tasks are healthy (about a minute)'}, and it runs ${placeholder
+      ? 'the placeholder (this deploy re-registers the bootstrap task definition)'
+      : 'the newest registered task definition revision (the last one the pipeline deployed)'}. Run the pipeline after this deploy`);
+  }
+  if (replaced.some(r => r.after.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
+    notes.push('the load balancer is replaced: its DNS name changes; repoint DNS records to the stack output ServiceUrl');
+  }
+  return notes;
+}
+
 /** The report in plain words, stack by stack. */
 function render(result) {
   const lines = [];
@@ -487,6 +511,7 @@ function render(result) {
     for (const r of s.replaced) lines.push(`  replaced: ${short(r.logicalId)} (${r.type})${r.certain ? '' : ' may be replaced'}: ${list(r.because)}`);
     for (const l of s.dataLoss.filter(x => x.allowed)) lines.push(`  data loss (asked for): ${short(l.logicalId)} (${l.type}) is ${l.how}; its data is lost`);
     for (const r of s.refused) lines.push(`  REFUSED:  ${r.message}. What to do: ${r.fix}.`);
+    for (const n of s.notes ?? []) lines.push(`  after deploying: ${n}.`);
     // One line per environment (taskdef-ENV.json, appspec-ENV.yaml); the appspec's container port
     // repeats the task definition's.
     const byEnvironment = new Map();

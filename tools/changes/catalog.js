@@ -5,6 +5,8 @@
 // Each edit changes the parsed manifest of ONE service (`service`, as the YAML reads) and says what
 // the edit must visibly do (`expect`), so that a test never passes because the edit changed
 // nothing. `allowDataLoss`: resource types the edit asks to lose (none of the ordinary edits does).
+// `after`: what the report must tell the deployer to do after the deploy (a replaced service or
+// load balancer, docs/day-two.md).
 
 const MANIFESTS = {
   default: 'slipway.yaml',
@@ -23,16 +25,16 @@ const rollsOut = (pattern) => (r) => r.stacks.some(s => s.rollout.some(c => patt
 const changes = (type, property) => (r) => r.stacks.some(s => [...s.changed, ...s.replaced, ...s.added].some(c => c.type === type && (!property || (c.properties ?? []).some(p => p.startsWith(property)) || (c.because ?? []).some(p => p.startsWith(property)) || !c.properties)));
 
 const EDITS = [
-  { id: 'container-port', what: 'container.port 8080 → 9090', apply: (s) => { (s.container ??= {}).port = 9090; }, expect: rollsOut(/containerPort 9090|ContainerPort 9090/) },
+  { id: 'container-port', what: 'container.port 8080 → 9090', apply: (s) => { (s.container ??= {}).port = 9090; }, expect: rollsOut(/containerPort 9090|ContainerPort 9090/), after: /runs the placeholder.*Run the pipeline after this deploy/ },
   { id: 'health-path', what: 'container.healthCheckPath → /ready', apply: (s) => { (s.container ??= {}).healthCheckPath = '/ready'; }, expect: changes('AWS::ElasticLoadBalancingV2::TargetGroup', 'HealthCheckPath') },
   { id: 'cpu-memory', what: 'container.cpu 256 → 512, memory 512 → 1024', apply: (s) => { Object.assign((s.container ??= {}), { cpu: 512, memory: 1024 }); }, expect: rollsOut(/taskdef.*cpu 512/) },
   { id: 'environment-variables', what: 'container.environment gains FEATURE_FLAGS', apply: (s) => { (s.container ??= {}).environment = { ...(s.container.environment ?? {}), FEATURE_FLAGS: 'beta' }; }, expect: rollsOut(/FEATURE_FLAGS|environment/) },
   { id: 'secret', what: 'container.secrets gains API_KEY from Secrets Manager', apply: (s) => { (s.container ??= {}).secrets = [...(s.container.secrets ?? []), { name: 'API_KEY', secretsManager: `${s.name}/api-key` }]; }, expect: rollsOut(/API_KEY|secrets/) },
   { id: 'architecture', what: 'container.architecture x86_64 ↔ arm64', apply: (s) => { (s.container ??= {}).architecture = s.container.architecture === 'arm64' ? 'x86_64' : 'arm64'; }, expect: rollsOut(/cpuArchitecture/) },
-  { id: 'internal', what: 'first environment: network.internetFacing true → false', apply: (s) => { network(first(s)).internetFacing = false; }, expect: changes('AWS::ElasticLoadBalancingV2::LoadBalancer') },
+  { id: 'internal', what: 'first environment: network.internetFacing true → false', apply: (s) => { network(first(s)).internetFacing = false; }, expect: changes('AWS::ElasticLoadBalancingV2::LoadBalancer'), after: /newest registered task definition revision.*Run the pipeline after this deploy[\s\S]*DNS name changes/ },
   { id: 'test-listener-port', what: 'first environment: network.testListenerPort 9000 → 9443', apply: (s) => { network(first(s)).testListenerPort = 9443; }, expect: changes('AWS::ElasticLoadBalancingV2::Listener', 'Port') },
-  { id: 'https', what: 'first environment: network.certificateArn set (HTTPS on 443)', apply: (s) => { const e = first(s); network(e).certificateArn = `arn:aws:acm:${e.region}:${e.account}:certificate/0f0e0d0c-0000-4000-8000-000000000000`; }, expect: changes('AWS::ElasticLoadBalancingV2::Listener') },
-  { id: 'vpc-cidr', what: 'first environment: network.vpcCidr 10.0.0.0/16 → 10.1.0.0/16', apply: (s) => { network(first(s)).vpcCidr = '10.1.0.0/16'; }, expect: changes('AWS::EC2::VPC', 'CidrBlock') },
+  { id: 'https', what: 'first environment: network.certificateArn set (HTTPS on 443)', apply: (s) => { const e = first(s); network(e).certificateArn = `arn:aws:acm:${e.region}:${e.account}:certificate/0f0e0d0c-0000-4000-8000-000000000000`; }, expect: changes('AWS::ElasticLoadBalancingV2::Listener'), after: /newest registered task definition revision.*Run the pipeline after this deploy/ },
+  { id: 'vpc-cidr', what: 'first environment: network.vpcCidr 10.0.0.0/16 → 10.1.0.0/16', apply: (s) => { network(first(s)).vpcCidr = '10.1.0.0/16'; }, expect: changes('AWS::EC2::VPC', 'CidrBlock'), after: /Run the pipeline after this deploy[\s\S]*DNS name changes/ },
   { id: 'nat-count', what: 'first environment: network.natGateways 1 → 2', apply: (s) => { network(first(s)).natGateways = 2; }, expect: changes('AWS::EC2::NatGateway') },
   { id: 'traffic-shifting', what: 'last environment: trafficShifting → linear 10% every 1 minute', apply: (s) => { s.environments[s.environments.length - 1].trafficShifting = { type: 'linear', percentage: 10, minutes: 1 }; }, expect: changes('AWS::CodeDeploy::DeploymentGroup') },
   { id: 'desired-count', what: 'first environment: desiredCount → 3', apply: (s) => { first(s).desiredCount = 3; }, expect: changes('AWS::ECS::Service', 'DesiredCount') },
@@ -74,26 +76,9 @@ const MATRIX = {
   'environment-added': ['github-actions'],
 };
 
-// Edits refused today, with the reason; issue 12 §2 (h12-names) empties this list. A listed edit
-// must still be refused by the listed rule: once it deploys in place, its test fails and says to
-// remove it here.
-const KNOWN_BLOCKED = {
-  'container-port': {
-    rules: ['custom-name', 'code-deploy'],
-    reason: 'the blue and green target groups are replaced (Port) but keep their custom names; the CODE_DEPLOY service would need its LoadBalancers (ContainerPort, TargetGroupArn) updated, which ECS rejects',
-  },
-  internal: {
-    rules: ['custom-name'],
-    reason: 'the load balancer is replaced (Scheme) but keeps its custom name',
-  },
-  https: {
-    rules: ['listener-port'],
-    reason: 'the HTTP-to-HTTPS redirect listener is created on port 80 while the production listener moves from 80 to 443 in the same update, and nothing orders them (the redirect listener needs a DependsOn on the production listener)',
-  },
-  'vpc-cidr': {
-    rules: ['custom-name', 'code-deploy'],
-    reason: 'the VPC is replaced (CidrBlock) and with it, through VpcId, its subnets, security groups and the target groups, which keep their custom names; the CODE_DEPLOY service would need its LoadBalancers and NetworkConfiguration updated, which ECS rejects',
-  },
-};
+// Edits refused today, with the reason. A listed edit must still be refused by the listed rule:
+// once it deploys in place, its test fails and says to remove it here. Empty since replaceable
+// resources carry names that change with what replaces them (docs/day-two.md).
+const KNOWN_BLOCKED = {};
 
 module.exports = { MANIFESTS, EDITS, MATRIX, KNOWN_BLOCKED };

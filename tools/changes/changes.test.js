@@ -242,6 +242,7 @@ if (process.env.CHANGES_SKIP_CATALOG !== '1') {
         const result = analyzeStacks(pick(s.read(pair.before)), pick(s.read(pair.after)), { allowDataLoss: edit.allowDataLoss });
         const report = render(result);
         assert.ok(edit.expect(result), `the edit "${edit.what}" did not show in the diff:\n${report}`);
+        if (edit.after) assert.match(report, edit.after, `the report does not say what to do after deploying "${edit.what}":\n${report}`);
         const refused = refusals(result);
         if (blocked) {
           const rules = [...new Set(refused.map(r => r.rule))].sort();

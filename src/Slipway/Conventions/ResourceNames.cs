@@ -52,6 +52,46 @@ public sealed record ResourceNames(string Service, string? Environment, string S
         return Shorten(full, limit);
     }
 
+    /// <summary>Length of the replacement hash <see cref="Versioned"/> appends (hex characters).</summary>
+    public const int VersionHashLength = 6;
+
+    /// <summary>
+    /// The physical name of a resource that an ordinary edit may replace: today's readable name
+    /// (<c>{company}-{service}-{environment}-{resource}-{suffix}</c>, cut to leave room when it is
+    /// long) followed by a stable hash of that name and <paramref name="replacementInputs"/>, the
+    /// values whose change makes CloudFormation replace the resource; at most
+    /// <paramref name="limit"/> characters.
+    /// </summary>
+    /// <remarks>
+    /// CloudFormation creates the replacement before it deletes the old resource, so both exist at
+    /// once, and it refuses to replace a resource with a custom name ("If you specify a name, you
+    /// cannot perform updates that require replacement of this resource"). A name that changes
+    /// exactly when a replacement-causing input changes lets the replacement exist beside the old
+    /// resource; the same inputs always give byte-identical names. One hash covers both the inputs
+    /// and the full readable name, so two long names that share their cut prefix stay distinct.
+    /// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html
+    /// </remarks>
+    public string Versioned(string resource, int limit, IEnumerable<string?> replacementInputs)
+    {
+        var full = Name(resource, int.MaxValue);
+        return VersionedPrefix(resource, limit) + "-" + VersionHash(replacementInputs.Prepend(full));
+    }
+
+    /// <summary>
+    /// The readable part of a <see cref="Versioned"/> name (everything before the hash), which a
+    /// console search can use without knowing the inputs.
+    /// </summary>
+    public string VersionedPrefix(string resource, int limit)
+    {
+        var full = Name(resource, int.MaxValue);
+        var room = limit - VersionHashLength - 1;
+        return full.Length <= room ? full : full[..room].TrimEnd('-');
+    }
+
+    /// <summary>A stable <see cref="VersionHashLength"/>-character hex hash of <paramref name="inputs"/>, in order (null counts as empty).</summary>
+    public static string VersionHash(IEnumerable<string?> inputs) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", inputs.Select(i => i ?? "")))))[..VersionHashLength].ToLowerInvariant();
+
     /// <summary>An IAM role name.</summary>
     public string Role(string resource) => Name(resource, RoleLimit);
 

@@ -648,9 +648,10 @@ public sealed class ServicePipeline : Construct
     }
 
     private string LoadBalancerConsoleLink(DeploymentTarget target) =>
-        // The URL itself lives in the other account; its load balancer's name is deterministic.
+        // The URL itself lives in the other account; its load balancer's name starts with a fixed
+        // prefix (the hash after it changes when the load balancer is replaced: ReplaceableNames).
         $"https://{target.Region}.console.aws.amazon.com/ec2/home?region={target.Region}#LoadBalancers:search=" +
-        Names.ForEnvironment(target.Name).LoadBalancer("alb");
+        ReplaceableNames.LoadBalancerPrefix(Names.ForEnvironment(target.Name));
 
     private void GrantCrossAccountPull(ServiceDefinition definition)
     {

@@ -128,9 +128,15 @@ public sealed class BlueGreenService : Construct
             Description = $"{names.Name("alb")}: production and test listeners",
             AllowAllOutbound = false,
         });
+        // Names that change with what replaces the resource (ReplaceableNames): a new scheme or VPC
+        // gets a new load balancer beside the old one, a new service/target-group pair the same.
+        var network = NetworkIdentityOf(props);
+        var loadBalancerName = ReplaceableNames.LoadBalancer(names, net.InternetFacing, network.Vpc);
+        var pair = ReplaceableNames.ServicePair(names, new ServicePairInputs(loadBalancerName, network, container.ContainerName, container.Port,
+            net.CertificateArn is { } cert ? $"HTTPS 443 {cert} {SslPolicy.RECOMMENDED_TLS}" : "HTTP 80"));
         LoadBalancer = new ApplicationLoadBalancer(this, "LoadBalancer", new ApplicationLoadBalancerProps
         {
-            LoadBalancerName = ResourceNames.Claim(this, "load balancer", names.LoadBalancer("alb")),
+            LoadBalancerName = ResourceNames.Claim(this, "load balancer", loadBalancerName),
             Vpc = Vpc,
             InternetFacing = net.InternetFacing,
             SecurityGroup = albSecurityGroup,
@@ -168,8 +174,8 @@ public sealed class BlueGreenService : Construct
         ServiceSecurityGroup.AddIngressRule(albSecurityGroup, Port.Tcp(container.Port), "from the load balancer only");
         albSecurityGroup.AddEgressRule(ServiceSecurityGroup, Port.Tcp(container.Port), "to the tasks");
 
-        BlueTargetGroup = CreateTargetGroup("BlueTargetGroup", names.LoadBalancer("blue"), container);
-        GreenTargetGroup = CreateTargetGroup("GreenTargetGroup", names.LoadBalancer("green"), container);
+        BlueTargetGroup = CreateTargetGroup("BlueTargetGroup", pair.BlueTargetGroup, container);
+        GreenTargetGroup = CreateTargetGroup("GreenTargetGroup", pair.GreenTargetGroup, container);
 
         if (net.CertificateArn is { } certificateArn)
         {
@@ -182,7 +188,10 @@ public sealed class BlueGreenService : Construct
                 DefaultTargetGroups = new IApplicationTargetGroup[] { BlueTargetGroup },
                 Open = false,
             });
-            LoadBalancer.AddRedirect(new ApplicationLoadBalancerRedirectConfig { SourcePort = 80, TargetPort = 443, Open = false });
+            var redirect = LoadBalancer.AddRedirect(new ApplicationLoadBalancerRedirectConfig { SourcePort = 80, TargetPort = 443, Open = false });
+            // Adding HTTPS moves the production listener from 80 to 443 in place: the redirect may
+            // take port 80 only after that update (a listener port is unique per load balancer).
+            redirect.Node.AddDependency(ProductionListener);
         }
         else
         {
@@ -267,7 +276,7 @@ public sealed class BlueGreenService : Construct
 
         Service = new FargateService(this, "Service", new FargateServiceProps
         {
-            ServiceName = ResourceNames.Claim(this, "ECS service", names.Name("service", 255)),
+            ServiceName = ResourceNames.Claim(this, "ECS service", pair.Service),
             Cluster = Cluster,
             TaskDefinition = TaskDefinition,
             DesiredCount = target.EffectiveDesiredCount,
@@ -444,6 +453,31 @@ public sealed class BlueGreenService : Construct
             },
         });
 
+    /// <summary>
+    /// The VPC and the tasks' subnets as <see cref="ReplaceableNames"/> hashes them: what changes
+    /// exactly when CloudFormation replaces them. A VPC passed in by id tokens is known by its
+    /// construct path (replacing it under the same path is not seen).
+    /// </summary>
+    private NetworkIdentity NetworkIdentityOf(BlueGreenServiceProps props)
+    {
+        var net = props.Target.Network;
+        if (props.Vpc is null && net.ExistingVpc is { } existing)
+        {
+            return new NetworkIdentity(existing.VpcId, "subnets " + string.Join(",", existing.PrivateSubnetIds));
+        }
+        if (props.Vpc is null)
+        {
+            // A new VPC is replaced when its CIDR changes, its subnets when their zones do.
+            return new NetworkIdentity("cidr " + net.VpcCidr, "zones " + string.Join(",", Vpc.AvailabilityZones));
+        }
+        var vpc = Token.IsUnresolved(Vpc.VpcId)
+            ? "construct " + Vpc.Node.Path + (Token.IsUnresolved(Vpc.VpcCidrBlock) ? "" : " cidr " + Vpc.VpcCidrBlock)
+            : Vpc.VpcId;
+        var subnets = Vpc.SelectSubnets(new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS }).Subnets
+            .Select(s => Token.IsUnresolved(s.SubnetId) ? "zone " + s.AvailabilityZone : s.SubnetId);
+        return new NetworkIdentity(vpc, "subnets " + string.Join(",", subnets));
+    }
+
     private IVpc CreateOrImportVpc(ResourceNames names, DeploymentTarget target)
     {
         var net = target.Network;
@@ -520,7 +554,7 @@ public sealed class BlueGreenService : Construct
             // No predefined configuration: create one (AWS::CodeDeploy::DeploymentConfig).
             _ => new EcsDeploymentConfig(this, "TrafficShifting", new EcsDeploymentConfigProps
             {
-                DeploymentConfigName = ResourceNames.Claim(this, "CodeDeploy deployment config", names.Name("traffic")),
+                DeploymentConfigName = ResourceNames.Claim(this, "CodeDeploy deployment config", ReplaceableNames.TrafficConfig(names, shifting)),
                 TrafficRouting = shifting.Kind == TrafficShiftingKind.Canary
                     ? new TimeBasedCanaryTrafficRouting(new TimeBasedCanaryTrafficRoutingProps { Percentage = shifting.Percentage, Interval = Duration.Minutes(shifting.IntervalMinutes) })
                     : new TimeBasedLinearTrafficRouting(new TimeBasedLinearTrafficRoutingProps { Percentage = shifting.Percentage, Interval = Duration.Minutes(shifting.IntervalMinutes) }),

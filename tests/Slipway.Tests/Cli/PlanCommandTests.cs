@@ -88,11 +88,38 @@ public sealed class PlanCommandTests(PlanFixture fixture) : IClassFixture<PlanFi
             Resource(r, "AWS::ECS::Service")["Properties"]!["LoadBalancers"]![0]!["ContainerPort"] = 9090;
         });
         var (code, output, errors) = Plan(against);
+        var name = Resource(JsonNode.Parse(File.ReadAllText(Path.Combine(against, "OrdersStagingRuntimeDev.template.json")))!["Resources"]!.AsObject(),
+            "AWS::ElasticLoadBalancingV2::TargetGroup", "ServiceBlue")["Properties"]!["Name"]!.GetValue<string>();
         Assert.True(code == 5, output + errors);
         Assert.Contains("  replaced: ServiceBlueTargetGroup (AWS::ElasticLoadBalancingV2::TargetGroup): Port changes", output);
-        Assert.Contains("  REFUSED:  ServiceBlueTargetGroup (AWS::ElasticLoadBalancingV2::TargetGroup) must be replaced (Port changes) but keeps its custom name Name: orders-staging-blue-dev; CloudFormation cannot replace a custom-named resource. What to do: give it a name that changes with its replacement-causing properties, or let CloudFormation name it.", output);
+        Assert.Contains($"  REFUSED:  ServiceBlueTargetGroup (AWS::ElasticLoadBalancingV2::TargetGroup) must be replaced (Port changes) but keeps its custom name Name: {name}; CloudFormation cannot replace a custom-named resource. What to do: give it a name that changes with its replacement-causing properties, or let CloudFormation name it.", output);
         Assert.Contains("  REFUSED:  Service (ECS service under the CODE_DEPLOY controller): LoadBalancers would change", output);
         Assert.Contains("change(s) would be refused: fix them before deploying.", output);
+    }
+
+    [Fact]
+    public void Plan_says_to_run_the_pipeline_after_a_deploy_that_replaces_the_service()
+    {
+        // The earlier assembly served port 9090 with the pair of names that port gives
+        // (ReplaceableNames): going back to 8080 creates a new pair beside it, which deploys.
+        var against = fixture.CopyWith(r =>
+        {
+            foreach (var (color, id) in new[] { ("blue", "ServiceBlue"), ("green", "ServiceGreen") })
+            {
+                var group = Resource(r, "AWS::ElasticLoadBalancingV2::TargetGroup", id)["Properties"]!;
+                group["Port"] = 9090;
+                group["Name"] = $"orders-staging-{color}-dev-000000";
+            }
+            var service = Resource(r, "AWS::ECS::Service")["Properties"]!;
+            service["LoadBalancers"]![0]!["ContainerPort"] = 9090;
+            service["ServiceName"] = "orders-staging-service-dev-000000";
+        });
+        var (code, output, errors) = Plan(against);
+        Assert.True(code == 4, output + errors);
+        Assert.Contains("  replaced: Service (AWS::ECS::Service): ServiceName changes", output);
+        Assert.Contains("  after deploying: a new ECS service orders-staging-service-dev-", output);
+        Assert.Contains("runs the newest registered task definition revision (the last one the pipeline deployed). Run the pipeline after this deploy.", output);
+        Assert.DoesNotContain("REFUSED", output);
     }
 
     [Fact]

@@ -61,7 +61,10 @@ public sealed class RuntimeDashboardTests(ObservabilityScenario s)
         {
             var dashboard = Dashboard(runtime);
             var names = runtime.Names;
-            var dims = $"ClusterName={names.Name("cluster", 255)},ServiceName={names.Name("service", 255)}";
+            // The service's name carries its pair hash (ReplaceableNames): the one the template gives it.
+            var serviceName = ((Amazon.CDK.AWS.ECS.CfnService)runtime.Service.Service.Node.DefaultChild!).ServiceName;
+            Assert.Matches($"^{names.Name("service", 255)}-[0-9a-f]{{6}}$", serviceName);
+            var dims = $"ClusterName={names.Name("cluster", 255)},ServiceName={serviceName}";
 
             var usage = dashboard.Widget("Service CPU and memory (%)").Metrics;
             Assert.Equal(2, usage.Count);

@@ -90,6 +90,29 @@ public sealed class BlueGreenServiceTests : IClassFixture<BlueGreenServiceFixtur
     }
 
     [Fact]
+    public void The_http_redirect_takes_port_80_only_after_the_production_listener_moved_to_443()
+    {
+        // Adding HTTPS updates the production listener from 80 to 443 in place; created in parallel,
+        // the redirect listener would find port 80 still taken.
+        var listeners = _f.Scenario.Resources(_f.Https, "AWS::ElasticLoadBalancingV2::Listener").ToList();
+        var production = listeners.Single(l => l.Resource["Properties"]!["Port"]!.GetValue<int>() == 443).LogicalId;
+        var redirect = listeners.Single(l => l.Resource["Properties"]!["Port"]!.GetValue<int>() == 80).Resource;
+        Assert.Contains(production, Json.List(redirect["DependsOn"]));
+    }
+
+    [Fact]
+    public void A_custom_traffic_shifting_config_is_named_by_its_routing()
+    {
+        var config = Assert.Single(_f.Scenario.Resources(_f.Https, "AWS::CodeDeploy::DeploymentConfig"));
+        var expected = ReplaceableNames.TrafficConfig(_f.Https.Names, TrafficShifting.Linear(20, 2));
+        Assert.Equal(expected, config.Resource["Properties"]!["DeploymentConfigName"]!.GetValue<string>());
+        Assert.Matches("^orders-canary-traffic-dev-[0-9a-f]{6}$", expected);
+        // The deployment group follows a renamed config in place (DeploymentConfigName is an ordinary update).
+        var group = _f.Scenario.Single(_f.Https, "AWS::CodeDeploy::DeploymentGroup")["Properties"]!;
+        Assert.Equal($$"""{"Ref":"{{config.LogicalId}}"}""", group["DeploymentConfigName"]!.ToJsonString());
+    }
+
+    [Fact]
     public void Two_ip_target_groups_check_the_configured_health_path_on_the_container_port()
     {
         var groups = _f.Scenario.Resources(_f.Staging, "AWS::ElasticLoadBalancingV2::TargetGroup").Select(r => r.Resource["Properties"]!).ToList();
@@ -101,7 +124,13 @@ public sealed class BlueGreenServiceTests : IClassFixture<BlueGreenServiceFixtur
             Assert.Equal("/health", g["HealthCheckPath"]!.GetValue<string>());
             Assert.Equal("200", g["Matcher"]!["HttpCode"]!.GetValue<string>());
         });
-        Assert.Equal(new[] { "orders-staging-blue-dev", "orders-staging-green-dev" }, groups.Select(g => g["Name"]!.GetValue<string>()).Order());
+        // Named by the service/target-group pair's hash (ReplaceableNames): a port change gets new ones beside the old.
+        var pair = ReplaceableNames.ServicePair(_f.Staging.Names, new ServicePairInputs(
+            ReplaceableNames.LoadBalancer(_f.Staging.Names, true, "cidr 10.0.0.0/16"),
+            new NetworkIdentity("cidr 10.0.0.0/16", "zones us-east-1b,us-east-1c"), "app", 8080, "HTTP 80"));
+        Assert.Equal(new[] { pair.BlueTargetGroup, pair.GreenTargetGroup }, groups.Select(g => g["Name"]!.GetValue<string>()).Order());
+        Assert.Matches("^orders-staging-blue-dev-[0-9a-f]{6}$", pair.BlueTargetGroup);
+        Assert.Equal(pair.Service, _f.Scenario.Single(_f.Staging, "AWS::ECS::Service")["Properties"]!["ServiceName"]!.GetValue<string>());
     }
 
     [Fact]
@@ -248,7 +277,8 @@ public sealed class BlueGreenServiceTests : IClassFixture<BlueGreenServiceFixtur
     public void Physical_names_carry_service_environment_and_suffix_within_limits()
     {
         var alb = _f.Scenario.Single(_f.Prod, "AWS::ElasticLoadBalancingV2::LoadBalancer")["Properties"]!["Name"]!.GetValue<string>();
-        Assert.Equal("orders-prod-alb-dev", alb);
+        Assert.Matches("^orders-prod-alb-dev-[0-9a-f]{6}$", alb);
+        Assert.Equal(ReplaceableNames.LoadBalancer(_f.Prod.Names, true, "cidr 10.0.0.0/16"), alb);
         var roles = _f.Scenario.Resources(_f.Prod, "AWS::IAM::Role").Select(r => r.Resource["Properties"]!["RoleName"]?.GetValue<string>()).Where(n => n is not null).ToList();
         Assert.Contains("orders-prod-task-exec-dev", roles);
         Assert.All(roles, r => Assert.True(r!.Length <= 64));
