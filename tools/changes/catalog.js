@@ -41,7 +41,7 @@ const EDITS = [
   { id: 'image-retention', what: 'repository.keepImages 10 → 25', apply: (s) => { (s.repository ??= {}).keepImages = 25; }, expect: changes('AWS::ECR::Repository', 'LifecyclePolicy') },
   { id: 'scan-severity', what: 'build.imageScan.failOn → HIGH', apply: (s) => { ((s.build ??= {}).imageScan ??= {}).failOn = 'HIGH'; }, expect: changes('AWS::CodeBuild::Project') },
   { id: 'emails', what: 'notifications.emails gains oncall@example.com', apply: (s) => { (s.notifications ??= {}).emails = [...(s.notifications.emails ?? []), 'oncall@example.com']; }, expect: changes('AWS::SNS::Subscription') },
-  { id: 'integration-tests', what: 'first environment gains integrationTests', apply: (s) => { first(s).integrationTests = { command: ['./tests/integration.sh'] }; }, expect: changes('AWS::CodePipeline::Pipeline') },
+  { id: 'integration-tests', what: 'first environment gains integrationTests', apply: (s) => { first(s).integrationTests = { command: ['./tests/integration.sh'] }; }, expect: changes('AWS::Events::Rule') }, // the traffic gate's task-stopped rule: tests run in the deployment, before the shift
   {
     id: 'environment-added', what: 'a qa environment after the first one (same account and region)',
     apply: (s) => { const e = first(s); s.environments.splice(1, 0, { name: 'qa', account: e.account, region: e.region, network: { availabilityZones: e.network?.availabilityZones } }); },
