@@ -17,6 +17,8 @@ const MANIFESTS = {
   's3-company': 'examples/s3-company.yaml',
   'single-account': 'examples/single-account.yaml',
   'three-accounts': 'examples/three-accounts.yaml',
+  'nist-800-53-r5': 'examples/nist-800-53-r5.yaml',
+  'shared-network': 'examples/shared-network.yaml',
 };
 
 const first = (s) => s.environments[0];
@@ -56,7 +58,8 @@ const EDITS = [
 // touches those stacks (an environment added). Synthesizing costs about a second of CPU per
 // service and environment, and the suite must stay within about a minute and a half on two cores.
 const MATRIX = {
-  'container-port': ['single-account'],
+  // shared-network: the replaced service and target groups sit in the shared VPC, whose stack stays.
+  'container-port': ['single-account', 'shared-network'],
   'health-path': ['s3-company'],
   'cpu-memory': ['python-codecommit'],
   'environment-variables': ['default'],
@@ -71,7 +74,7 @@ const MATRIX = {
   'desired-count': ['python-codecommit'],
   'image-retention': ['github-cross-account'],
   'scan-severity': ['github-token-cross-account'],
-  emails: ['single-account'],
+  emails: ['single-account', 'nist-800-53-r5'],
   'integration-tests': ['s3-company'],
   'environment-added': ['github-actions'],
 };

@@ -215,6 +215,9 @@ test('catalog: every edit runs on some example and every example takes some edit
   const used = new Set(Object.values(MATRIX).flat());
   assert.deepEqual(EDITS.filter(e => !(MATRIX[e.id] ?? []).length).map(e => e.id), []);
   assert.deepEqual(Object.keys(MANIFESTS).filter(m => !used.has(m)), []);
+  // Every manifest the repository ships is in the catalog: a new example cannot be left out.
+  const shipped = ['slipway.yaml', ...fs.readdirSync(path.resolve(__dirname, '..', '..', 'examples')).filter(f => f.endsWith('.yaml')).map(f => `examples/${f}`)];
+  assert.deepEqual(shipped.filter(f => !Object.values(MANIFESTS).includes(f)), []);
   assert.deepEqual(Object.keys(KNOWN_BLOCKED).filter(id => !EDITS.some(e => e.id === id)), []);
 });
 

@@ -50,22 +50,27 @@ function manifests(list) {
   const renamed = new Map();
   for (const example of used) {
     const doc = readManifest(example);
-    if (doc.services.length !== 1) throw new Error(`${MANIFESTS[example]}: the catalog expects one service per example`);
-    const service = structuredClone(doc.services[0]);
-    service.name = `${service.name}-${examples.indexOf(example) + 1}`;
-    if (service.source?.codecommit) service.source.codecommit.repository += `-${examples.indexOf(example) + 1}`;
+    // Every service of the example, renamed apart from the other examples'; an edit changes the
+    // first one (shared-network's services share one VPC per environment, so both go together).
+    const services = doc.services.map((original) => {
+      const service = structuredClone(original);
+      service.name = `${service.name}-${examples.indexOf(example) + 1}`;
+      if (service.source?.codecommit) service.source.codecommit.repository += `-${examples.indexOf(example) + 1}`;
+      return service;
+    });
     const group = doc.github ? `github-${example}` : 'plain';
-    renamed.set(example, { service, group, github: doc.github });
-    put(`${group}-before`, doc, service, doc.github);
+    renamed.set(example, { services, group, github: doc.github });
+    for (const service of services) put(`${group}-before`, doc, service, doc.github);
   }
   for (const pair of list) {
-    const { service, group, github } = renamed.get(pair.example);
-    const after = structuredClone(service);
+    const { services, group, github } = renamed.get(pair.example);
+    const after = structuredClone(services[0]);
     pair.edit.apply(after);
-    pair.service = service.name;
+    pair.service = services[0].name;
     pair.before = `${group}-before`;
     pair.after = `${group}-round${pair.round}`;
     put(pair.after, null, after, github);
+    for (const other of services.slice(1)) put(pair.after, null, other, github);
   }
   return files;
 }
