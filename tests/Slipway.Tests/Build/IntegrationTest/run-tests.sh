@@ -235,7 +235,9 @@ test_short_timeout_requests_the_minimum_session() {
 # polls, and waits for it; sets rc, out and elapsed (seconds from the signal to the exit).
 signal_while_polling() {
     build_env FAKE_AWS_SCENARIO=stuck POLL_SECONDS=5 TIMEOUT_SECONDS=600
-    env -i "${env_args[@]}" bash "${script}" >"${T}/out" 2>&1 &
+    # With the signals' default dispositions: a shell started with SIGHUP ignored (nohup, some CI
+    # agents) cannot trap it, so the runner must not inherit that from whoever runs these tests.
+    env -i --default-signal=HUP,INT,TERM "${env_args[@]}" bash "${script}" >"${T}/out" 2>&1 &
     local pid=$! waited=0
     while (( waited < 100 )) && ! grep -qF "ecs describe-tasks" "${T}/aws.log"; do
         sleep 0.1
