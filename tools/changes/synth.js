@@ -72,6 +72,17 @@ function manifests(list) {
     put(pair.after, null, after, github);
     for (const other of services.slice(1)) put(pair.after, null, other, github);
   }
+  // Every after manifest is a whole app: the examples of its group that this round does not edit
+  // come as they are (from the synthesis cache), so that stacks no service owns (shared-network's
+  // VPC stacks) are never read as removed.
+  for (const pair of list) {
+    const { group } = renamed.get(pair.example);
+    for (const [example, { services, group: other }] of renamed) {
+      if (other !== group || list.some(p => p.example === example && p.round === pair.round)) continue;
+      if (files.get(pair.after).services.includes(services[0])) continue;
+      for (const service of services) put(pair.after, null, service, renamed.get(example).github);
+    }
+  }
   return files;
 }
 
