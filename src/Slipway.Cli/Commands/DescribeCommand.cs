@@ -29,7 +29,7 @@ public static class DescribeCommand
                 }
                 var scan = service.Build.ImageScan;
                 output.WriteLine(scan.Enabled
-                    ? $"  image scan: Trivy {scan.TrivyVersion} fails the build on {string.Join(", ", Slipway.Build.ImageScanSettings.Severities.SkipWhile(s => s != scan.FailOn))}"
+                    ? $"  image scan: Trivy {scan.TrivyVersion} fails the build on {string.Join(", ", Slipway.Model.ImageScanSettings.Severities.SkipWhile(s => s != scan.FailOn))}"
                     : "  image scan: off");
                 if (service.Build.UnitTests is { } tests)
                 {
@@ -37,7 +37,7 @@ public static class DescribeCommand
                 }
                 if (service.Build.StaticAnalysis is { } sast)
                 {
-                    output.WriteLine($"  static analysis: {sast.Preset.ToString().ToLowerInvariant()}" + (sast.Preset == Slipway.Build.CheckPreset.Bandit ? " (fails on high severity)" : ""));
+                    output.WriteLine($"  static analysis: {sast.Preset.ToString().ToLowerInvariant()}" + (sast.Preset == Slipway.Model.CheckPreset.Bandit ? " (fails on high severity)" : ""));
                 }
                 foreach (var env in service.Environments)
                 {

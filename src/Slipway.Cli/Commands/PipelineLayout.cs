@@ -54,14 +54,14 @@ public sealed record PipelineLayout(string PipelineName, IReadOnlyList<PipelineS
 public static class TrafficGateText
 {
     /// <summary>The deploy stage of <paramref name="target"/> (ServicePipeline names it so).</summary>
-    public static string DeployStage(Slipway.Runtime.DeploymentTarget target) => $"Deploy-{target.Name}";
+    public static string DeployStage(Slipway.Model.DeploymentTarget target) => $"Deploy-{target.Name}";
 
     /// <summary>Short: "integration tests" or "smoke test GET /health".</summary>
-    public static string Short(Slipway.Runtime.DeploymentTarget target, Slipway.Runtime.ContainerSettings container) =>
+    public static string Short(Slipway.Model.DeploymentTarget target, Slipway.Model.ContainerSettings container) =>
         target.IntegrationTests is { GateTraffic: true } ? "integration tests" : $"smoke test GET {container.HealthCheckPath}";
 
     /// <summary>One sentence for <c>describe</c>.</summary>
-    public static string Describe(Slipway.Runtime.DeploymentTarget target, Slipway.Runtime.ContainerSettings container) =>
+    public static string Describe(Slipway.Model.DeploymentTarget target, Slipway.Model.ContainerSettings container) =>
         (target.IntegrationTests is { GateTraffic: true } it
             ? $"integration tests `{string.Join(' ', it.Command)}` (ECS task, timeout {it.TimeoutMinutes} min)"
             : $"smoke test (GET {container.HealthCheckPath} until 200, {Slipway.Runtime.TrafficGate.SmokeAttempts} tries)") +

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Amazon.CDK;
 using Slipway.Conventions;
-using Slipway.CrossAccount;
+using Slipway.Access;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Cli.Commands;
 

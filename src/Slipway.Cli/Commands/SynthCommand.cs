@@ -1,5 +1,6 @@
 using Slipway.Cli.Manifest;
 using Slipway.Cli.Synthesis;
+using Slipway.Model;
 
 namespace Slipway.Cli.Commands;
 
@@ -45,12 +46,12 @@ public static class SynthCommand
 
     /// <summary>
     /// Warns on <paramref name="errors"/> where the services' new VPCs or NAT gateways reach a
-    /// default per-region quota (<see cref="Slipway.Runtime.NetworkQuotas"/>): before anything is
+    /// default per-region quota (<see cref="Slipway.Model.NetworkQuotas"/>): before anything is
     /// deployed, since a second service in an account is where these quotas bite.
     /// </summary>
     public static void WarnAboutQuotas(IReadOnlyList<ServiceDefinition> services, string? suffix, TextWriter errors)
     {
-        foreach (var warning in Slipway.Runtime.NetworkQuotas.Warnings(services, suffix ?? Slipway.Conventions.ResourceNames.DefaultSuffix, (i, j) => $"services[{i}].environments[{j}]"))
+        foreach (var warning in Slipway.Model.NetworkQuotas.Warnings(services, suffix ?? Slipway.Conventions.ResourceNames.DefaultSuffix, (i, j) => $"services[{i}].environments[{j}]"))
         {
             errors.WriteLine($"warning: {warning}");
         }

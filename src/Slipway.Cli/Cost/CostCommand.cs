@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Slipway.Cli.Commands;
 using Slipway.Cli.Manifest;
 using Slipway.Cli.Synthesis;
+using Slipway.Stacks;
 
 namespace Slipway.Cli.Cost;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Slipway.Runtime;
+using Slipway.Model;
 
 namespace Slipway.Cli.Cost;
 

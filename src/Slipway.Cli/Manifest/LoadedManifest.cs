@@ -1,3 +1,4 @@
+using Slipway.Model;
 namespace Slipway.Cli.Manifest;
 
 /// <summary>A validated manifest: its services, and what they were read from.</summary>
@@ -10,7 +11,7 @@ namespace Slipway.Cli.Manifest;
 /// </param>
 /// <param name="GitHub">The <c>github:</c> section (how GitHub Actions deploys the app), or null.</param>
 public sealed record LoadedManifest(string FileName, string Text, IReadOnlyList<ServiceDefinition> Services, IReadOnlyList<string> Sections,
-    Slipway.CrossAccount.GitHubDeploySettings? GitHub = null)
+    Slipway.Model.GitHubDeploySettings? GitHub = null)
 {
     /// <summary>
     /// A <see cref="ManifestException"/> with each validator problem ("services[0]...: ...")
@@ -23,12 +24,12 @@ public sealed record LoadedManifest(string FileName, string Text, IReadOnlyList<
     }
 
     /// <summary>
-    /// The manifest's warnings (<see cref="Slipway.Runtime.EnvironmentWarnings"/>), each prefixed by
+    /// The manifest's warnings (<see cref="Slipway.Model.EnvironmentWarnings"/>), each prefixed by
     /// the file, line and column of its field.
     /// </summary>
     public IReadOnlyList<string> Warnings()
     {
-        var warnings = Services.SelectMany((s, i) => Slipway.Runtime.EnvironmentWarnings.For(s, $"services[{i}]")).ToList();
+        var warnings = Services.SelectMany((s, i) => Slipway.Model.EnvironmentWarnings.For(s, $"services[{i}]")).ToList();
         if (warnings.Count == 0)
         {
             return warnings;

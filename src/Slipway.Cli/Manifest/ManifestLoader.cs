@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Slipway.Conventions;
-using Slipway.CrossAccount;
+using Slipway.Access;
+using Slipway.Model;
 
 namespace Slipway.Cli.Manifest;
 

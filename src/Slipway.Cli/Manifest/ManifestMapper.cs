@@ -1,9 +1,10 @@
 using Newtonsoft.Json.Linq;
 using Slipway.Build;
 using Slipway.Conventions;
-using Slipway.CrossAccount;
+using Slipway.Access;
 using Slipway.Pipeline;
 using Slipway.Runtime;
+using Slipway.Model;
 
 namespace Slipway.Cli.Manifest;
 

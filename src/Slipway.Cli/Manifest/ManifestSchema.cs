@@ -94,7 +94,7 @@ public static class ManifestSchema
             // Shifting is a name or a mapping: whichever the author tried, show both forms.
             ValidationErrorKind.NotInEnumeration or ValidationErrorKind.StringExpected or ValidationErrorKind.ObjectExpected
                 when schemaPath is TrafficShiftingPath or TrafficShiftingPath + ".type" =>
-                $"{field}: {value} is not a traffic-shifting policy. Write {Slipway.Runtime.TrafficShifting.ManifestForms}.",
+                $"{field}: {value} is not a traffic-shifting policy. Write {Slipway.Model.TrafficShifting.ManifestForms}.",
             ValidationErrorKind.NoAdditionalPropertiesAllowed when Validator.LooksLikeCredential(e.Property) =>
                 $"{ParentOf(field)}: an unknown field (name hidden: it looks like a secret). Known fields: {string.Join(", ", e.Schema?.Properties.Keys.ToArray() ?? Array.Empty<string>())}.",
             ValidationErrorKind.NoAdditionalPropertiesAllowed =>
@@ -191,7 +191,7 @@ public static class ManifestSchema
 
     // Plain variables whose name says they hold a secret.
     private static bool HoldsASecret(string path) =>
-        path.Contains(".environment.", StringComparison.Ordinal) && Slipway.Runtime.ContainerSettings.IsSecretVariableName(path[(path.LastIndexOf('.') + 1)..]);
+        path.Contains(".environment.", StringComparison.Ordinal) && Slipway.Model.ContainerSettings.IsSecretVariableName(path[(path.LastIndexOf('.') + 1)..]);
 
     private static string Normalize(string? path) => (path ?? "").TrimStart('#', '/').Replace("/", ".", StringComparison.Ordinal).Trim('.');
 

@@ -1,5 +1,7 @@
 using Slipway.Cli.Commands;
 using Slipway.Cli.Manifest;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Cli.Synthesis;
 
@@ -101,7 +103,7 @@ public static class ManifestSynthesis
     /// </summary>
     public static void CheckAvailabilityZones(LoadedManifest manifest, string? suffix)
     {
-        if (Slipway.Runtime.AvailabilityZoneSettings.UnderCdkCli())
+        if (Slipway.Model.AvailabilityZoneSettings.UnderCdkCli())
         {
             return;
         }
@@ -109,7 +111,7 @@ public static class ManifestSynthesis
         var v = new Slipway.Conventions.Validator();
         foreach (var (service, i) in manifest.Services.Select((s, i) => (s, i)))
         {
-            Slipway.Runtime.AvailabilityZoneSettings.Check(service, key => context.TryGetValue(key, out var zones) ? zones : null, false, v, $"services[{i}]");
+            Slipway.Model.AvailabilityZoneSettings.Check(service, key => context.TryGetValue(key, out var zones) ? zones : null, false, v, $"services[{i}]");
         }
         if (v.Problems.Count > 0)
         {
@@ -124,7 +126,7 @@ public static class ManifestSynthesis
     public static void CheckSharedNetworks(LoadedManifest manifest, string? suffix)
     {
         var v = new Slipway.Conventions.Validator();
-        Slipway.Runtime.SharedNetworkStack.CheckConsistent(manifest.Services, suffix ?? Slipway.Conventions.ResourceNames.DefaultSuffix, v, (i, j) => $"services[{i}].environments[{j}]");
+        Slipway.Stacks.SharedNetworkStack.CheckConsistent(manifest.Services, suffix ?? Slipway.Conventions.ResourceNames.DefaultSuffix, v, (i, j) => $"services[{i}].environments[{j}]");
         if (v.Problems.Count > 0)
         {
             throw manifest.Problems(v.Problems);

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Slipway.Conventions;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Cli.Synthesis;
 
@@ -25,7 +27,7 @@ public static class ServiceSynthesis
     /// that cdk.context.json in the working directory records for the services' accounts and
     /// regions (written by the CDK CLI when it synthesized with credentials). Nothing is
     /// invented: an environment whose zones are neither declared nor recorded fails before
-    /// synthesis (<see cref="Slipway.Runtime.AvailabilityZoneSettings.Check"/>). Under the CDK CLI
+    /// synthesis (<see cref="Slipway.Model.AvailabilityZoneSettings.Check"/>). Under the CDK CLI
     /// its context (<c>CDK_CONTEXT_JSON</c>, cdk.context.json included) is read by the app
     /// itself and wins.
     /// </summary>
@@ -40,7 +42,7 @@ public static class ServiceSynthesis
         foreach (var (account, region) in services.SelectMany(s => s.Environments.Select(e => (e.Account, e.Region))
                      .Append((s.ToolingAccount, s.ToolingRegion))).Distinct())
         {
-            var key = Slipway.Runtime.AvailabilityZoneSettings.ContextKey(account, region);
+            var key = Slipway.Model.AvailabilityZoneSettings.ContextKey(account, region);
             if (recorded?[key] is JsonArray zones && zones.All(z => z is JsonValue v && v.TryGetValue<string>(out _)))
             {
                 context[key] = zones.Select(z => z!.GetValue<string>()).ToArray();

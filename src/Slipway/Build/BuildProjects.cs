@@ -10,7 +10,8 @@ using ILifecycleRule = Amazon.CDK.AWS.S3.ILifecycleRule;
 using LifecycleRule = Amazon.CDK.AWS.S3.LifecycleRule;
 using Constructs;
 using Slipway.Conventions;
-using Slipway.CrossAccount;
+using Slipway.Access;
+using Slipway.Model;
 
 namespace Slipway.Build;
 

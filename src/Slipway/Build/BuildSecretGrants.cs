@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.CodeBuild;
 using Amazon.CDK.AWS.IAM;
 using Slipway.Conventions;
+using Slipway.Model;
 
 namespace Slipway.Build;
 

@@ -1,7 +1,8 @@
 using System.Text;
 using Slipway.Conventions;
-using Slipway.CrossAccount;
+using Slipway.Access;
 using Slipway.Runtime;
+using Slipway.Model;
 
 namespace Slipway.Build;
 

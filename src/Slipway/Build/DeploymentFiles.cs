@@ -3,8 +3,9 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Slipway.Conventions;
-using Slipway.CrossAccount;
+using Slipway.Access;
 using Slipway.Runtime;
+using Slipway.Model;
 
 namespace Slipway.Build;
 

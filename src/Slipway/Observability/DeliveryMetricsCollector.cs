@@ -11,8 +11,8 @@ using Amazon.CDK.AWS.Logs;
 using Constructs;
 using Slipway.Conventions;
 using Slipway.Pipeline;
+using Slipway.Model;
 using Architecture = Amazon.CDK.AWS.Lambda.Architecture;
-using DeploymentTarget = Slipway.Runtime.DeploymentTarget;
 using LogGroupProps = Amazon.CDK.AWS.Logs.LogGroupProps;
 using LambdaRuntime = Amazon.CDK.AWS.Lambda.Runtime;
 

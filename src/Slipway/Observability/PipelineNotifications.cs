@@ -7,6 +7,7 @@ using Amazon.JSII.Runtime.Deputy;
 using Constructs;
 using Slipway.Conventions;
 using Slipway.Pipeline;
+using Slipway.Model;
 
 namespace Slipway.Observability;
 

@@ -16,8 +16,9 @@ using Amazon.CDK.AWS.SNS.Subscriptions;
 using Constructs;
 using Slipway.Build;
 using Slipway.Conventions;
-using Slipway.CrossAccount;
+using Slipway.Access;
 using Slipway.Runtime;
+using Slipway.Model;
 using CodeCommitRepository = Amazon.CDK.AWS.CodeCommit.Repository;
 using EcrRepository = Amazon.CDK.AWS.ECR.Repository;
 

@@ -9,6 +9,7 @@ using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.S3;
 using Constructs;
 using Slipway.Conventions;
+using Slipway.Model;
 using ApplicationProtocol = Amazon.CDK.AWS.ElasticLoadBalancingV2.ApplicationProtocol;
 using HealthCheck = Amazon.CDK.AWS.ElasticLoadBalancingV2.HealthCheck;
 using Protocol = Amazon.CDK.AWS.EC2.Protocol;
@@ -224,18 +225,18 @@ public sealed class BlueGreenService : Construct
         // Encrypted with the stack's log key (Conventions/EncryptedLogGroup), as is the flow-log group.
         LogGroup = EncryptedLogGroup.Create(this, "LogGroup", new EncryptedLogGroupOptions
         {
-            Name = CrossAccount.SharedNames.LogGroup(names),
+            Name = SharedNames.LogGroup(names),
             RetentionDays = 30,
         });
         ExecutionRole = new Role(this, "ExecutionRole", new RoleProps
         {
-            RoleName = ResourceNames.Claim(this, "IAM role", CrossAccount.SharedNames.ExecutionRole(names)),
+            RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.ExecutionRole(names)),
             AssumedBy = new ServicePrincipal("ecs-tasks.amazonaws.com"),
             Description = "ECS task execution: pulls the service image, reads its secrets, writes its logs.",
         });
         TaskRole = new Role(this, "TaskRole", new RoleProps
         {
-            RoleName = ResourceNames.Claim(this, "IAM role", CrossAccount.SharedNames.TaskRole(names)),
+            RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.TaskRole(names)),
             AssumedBy = new ServicePrincipal("ecs-tasks.amazonaws.com"),
             Description = "The service's own permissions (none by default; add grants to this role).",
         });
@@ -247,7 +248,7 @@ public sealed class BlueGreenService : Construct
         // stack stabilizes before the pipeline's first deployment.
         TaskDefinition = new FargateTaskDefinition(this, "BootstrapTaskDefinition", new FargateTaskDefinitionProps
         {
-            Family = CrossAccount.SharedNames.TaskFamily(names),
+            Family = SharedNames.TaskFamily(names),
             Cpu = 256,
             MemoryLimitMiB = BootstrapMemoryMiB,
             ExecutionRole = ExecutionRole,
@@ -302,7 +303,7 @@ public sealed class BlueGreenService : Construct
 
         Application = new EcsApplication(this, "Application", new EcsApplicationProps
         {
-            ApplicationName = ResourceNames.Claim(this, "CodeDeploy application", CrossAccount.SharedNames.DeployApplication(names)),
+            ApplicationName = ResourceNames.Claim(this, "CodeDeploy application", SharedNames.DeployApplication(names)),
         });
         CodeDeployRole = new Role(this, "CodeDeployRole", new RoleProps
         {
@@ -316,7 +317,7 @@ public sealed class BlueGreenService : Construct
             "Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS");
         DeploymentGroup = new EcsDeploymentGroup(this, "DeploymentGroup", new EcsDeploymentGroupProps
         {
-            DeploymentGroupName = ResourceNames.Claim(this, "CodeDeploy deployment group", CrossAccount.SharedNames.DeploymentGroup(names)),
+            DeploymentGroupName = ResourceNames.Claim(this, "CodeDeploy deployment group", SharedNames.DeploymentGroup(names)),
             Application = Application,
             Service = Service,
             Role = CodeDeployRole,

@@ -1,6 +1,7 @@
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.ECS;
 using Slipway.Conventions;
+using Slipway.Model;
 
 namespace Slipway.Runtime;
 

@@ -4,6 +4,8 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
 using Slipway.Conventions;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Runtime;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Slipway.Conventions;
+using Slipway.Model;
 
 namespace Slipway.Runtime;
 
@@ -8,7 +9,7 @@ namespace Slipway.Runtime;
 /// keeps the readable <c>{company}-{service}-{environment}-{resource}-{suffix}</c> form and ends in
 /// a hash of exactly the inputs whose change replaces it (<see cref="ResourceNames.Versioned"/>), so
 /// CloudFormation can create the replacement beside the old resource. Names another account or the
-/// pipeline must know in advance stay fixed (<see cref="CrossAccount.SharedNames"/>); the other
+/// pipeline must know in advance stay fixed (<see cref="SharedNames"/>); the other
 /// fixed names (cluster, roles, log groups, alarms, parameters) belong to resources whose only
 /// replacement-causing property is the name itself.
 /// </summary>

@@ -9,7 +9,8 @@ using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SNS;
 using Constructs;
 using Slipway.Conventions;
-using Slipway.CrossAccount;
+using Slipway.Access;
+using Slipway.Model;
 using LogGroupProps = Amazon.CDK.AWS.Logs.LogGroupProps;
 
 namespace Slipway.Runtime;
@@ -149,7 +150,7 @@ public sealed class TrafficGate : Construct
             Runtime = Observability.DeliveryMetricsCollector.NodeRuntime,
             Architecture = Amazon.CDK.AWS.Lambda.Architecture.ARM_64,
             Handler = "index.handler",
-            Code = Code.FromAsset(Observability.EmbeddedAsset.Stage(typeof(TrafficGate).Assembly, ResourcePrefix, HandlerFile)),
+            Code = Code.FromAsset(EmbeddedAsset.Stage(typeof(TrafficGate).Assembly, ResourcePrefix, HandlerFile)),
             MemorySize = 128,
             // The smoke test's worst case: SmokeAttempts requests of 5 s with SmokeIntervalSeconds between them.
             Timeout = Duration.Minutes(2),

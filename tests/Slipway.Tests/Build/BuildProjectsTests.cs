@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Slipway.Build;
 using Slipway.Runtime;
 using Slipway.Tests.TestSupport;
+using Slipway.Model;
 
 namespace Slipway.Tests.Build;
 

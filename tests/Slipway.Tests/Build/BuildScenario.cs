@@ -4,6 +4,8 @@ using Slipway.Build;
 using Slipway.Pipeline;
 using Slipway.Runtime;
 using Slipway.Tests.TestSupport;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Tests.Build;
 

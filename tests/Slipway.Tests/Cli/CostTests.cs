@@ -3,6 +3,7 @@ using Slipway.Cli.Cost;
 using Slipway.Pipeline;
 using Slipway.Runtime;
 using Slipway.Tests.TestSupport;
+using Slipway.Model;
 
 namespace Slipway.Tests.Cli;
 

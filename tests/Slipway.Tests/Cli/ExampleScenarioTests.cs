@@ -206,7 +206,7 @@ public sealed class ExampleScenarioTests
         Assert.Equal(3, pullers.Count);
         foreach (var stack in s.Stacks)
         {
-            var environment = stack == pipeline ? "tooling" : ((Slipway.Runtime.ServiceRuntimeStack)stack).Names.Environment;
+            var environment = stack == pipeline ? "tooling" : ((Slipway.Stacks.ServiceRuntimeStack)stack).Names.Environment;
             foreach (var (id, resource) in s.Json(stack)["Resources"]!.AsObject())
             {
                 if (resource!["Properties"]?["Tags"] is JsonArray tags && tags.All(t => t is JsonObject o && o.ContainsKey("Key")))

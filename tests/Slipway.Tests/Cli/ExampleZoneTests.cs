@@ -25,7 +25,7 @@ public sealed class ExampleZoneTests
                 var declared = target.Network.AvailabilityZones ?? target.Network.ExistingVpc?.AvailabilityZones;
                 Assert.NotNull(declared);
                 // A shared network's subnets are in its own stack, which the runtime stack deploys after.
-                var network = target.Network.Shared ? runtime.Dependencies.OfType<Slipway.Runtime.SharedNetworkStack>().Single() : (Amazon.CDK.Stack)runtime;
+                var network = target.Network.Shared ? runtime.Dependencies.OfType<Slipway.Stacks.SharedNetworkStack>().Single() : (Amazon.CDK.Stack)runtime;
                 var zones = scenario.Resources(network, "AWS::EC2::Subnet").Select(s => s.Resource["Properties"]!["AvailabilityZone"]!.GetValue<string>()).ToList();
                 Assert.All(zones, z => Assert.Contains(z, declared!));
                 if (target.Network.ExistingVpc is null)

@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Slipway.Cli.Commands;
 using Slipway.Cli.Manifest;
-using Slipway.CrossAccount;
+using Slipway.Access;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Tests.Cli;
 

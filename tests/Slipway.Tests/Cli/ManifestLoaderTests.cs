@@ -1,6 +1,7 @@
 using Slipway.Cli.Manifest;
 using Slipway.Pipeline;
 using Slipway.Runtime;
+using Slipway.Model;
 
 namespace Slipway.Tests.Cli;
 

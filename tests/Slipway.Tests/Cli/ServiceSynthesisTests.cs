@@ -3,6 +3,8 @@ using Slipway.Cli.Manifest;
 using Slipway.Cli.Synthesis;
 using Slipway.Runtime;
 using Slipway.Tests.TestSupport;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Tests.Cli;
 

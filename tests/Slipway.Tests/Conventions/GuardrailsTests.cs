@@ -1,5 +1,6 @@
 using Slipway.Runtime;
 using Slipway.Tests.TestSupport;
+using Slipway.Model;
 
 namespace Slipway.Tests.Conventions;
 
@@ -8,7 +9,7 @@ public sealed class GuardrailsFixture
     public Scenario Scenario { get; } = new(new ServiceDefinition
     {
         Name = "ledger",
-        Source = new Slipway.Pipeline.CodeCommitSource("ledger"),
+        Source = new Slipway.Model.CodeCommitSource("ledger"),
         PermissionsBoundaryPolicyName = "platform-boundary",
         Environments = new[]
         {

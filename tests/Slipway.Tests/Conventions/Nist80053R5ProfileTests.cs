@@ -3,6 +3,7 @@ using Slipway.Conventions;
 using Slipway.Runtime;
 using Slipway.Tests.Cli;
 using Slipway.Tests.TestSupport;
+using Slipway.Model;
 
 namespace Slipway.Tests.Conventions;
 
@@ -112,7 +113,7 @@ public sealed class Nist80053R5ProfileTests
         var definition = new ServiceDefinition
         {
             Name = "ledger",
-            Source = new Slipway.Pipeline.GitHubConnectionSource("example-org", "ledger", Services.ConnectionArn),
+            Source = new Slipway.Model.GitHubConnectionSource("example-org", "ledger", Services.ConnectionArn),
             Compliance = CompliancePack.Nist80053R5,
             ArtifactEncryption = ArtifactEncryption.S3Managed,
             Environments = new[] { new DeploymentTarget { Name = "dev", Account = Services.Tooling, Region = "us-east-1" } },

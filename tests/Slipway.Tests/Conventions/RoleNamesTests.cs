@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Slipway.Conventions;
 using Slipway.Tests.Cli;
 using Slipway.Tests.TestSupport;
+using Slipway.Stacks;
 
 namespace Slipway.Tests.Conventions;
 
@@ -97,7 +98,7 @@ public sealed class RoleNamesTests
     {
         // Without SlipwayStacks.Add: the stack names its roles itself, as a runtime stack does.
         var app = new Amazon.CDK.App();
-        var stack = new Slipway.Pipeline.ServicePipelineStack(app, "Pipeline", new Slipway.Pipeline.ServicePipelineStackProps { Definition = Services.SingleAccount(), Suffix = "dev" });
+        var stack = new Slipway.Stacks.ServicePipelineStack(app, "Pipeline", new Slipway.Stacks.ServicePipelineStackProps { Definition = Services.SingleAccount(), Suffix = "dev" });
 
         var roles = Amazon.CDK.Assertions.Template.FromStack(stack).FindResources("AWS::IAM::Role");
 

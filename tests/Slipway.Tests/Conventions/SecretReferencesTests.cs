@@ -3,6 +3,8 @@ using Slipway.Build;
 using Slipway.Conventions;
 using Slipway.Pipeline;
 using Slipway.Runtime;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Tests.Conventions;
 

@@ -4,6 +4,7 @@ using Slipway.Observability;
 using Slipway.Runtime;
 using Slipway.Tests.Observability.Support;
 using Slipway.Tests.TestSupport;
+using Slipway.Model;
 
 namespace Slipway.Tests.Observability;
 

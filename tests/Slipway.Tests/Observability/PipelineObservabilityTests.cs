@@ -4,6 +4,7 @@ using Slipway.Observability;
 using Slipway.Pipeline;
 using Slipway.Tests.Observability.Support;
 using Slipway.Tests.TestSupport;
+using Slipway.Model;
 
 namespace Slipway.Tests.Observability;
 
@@ -44,7 +45,7 @@ public sealed class PipelineObservabilityTests(ObservabilityScenario s)
             Name = "orders",
             Source = new GitHubConnectionSource("example-org", "orders-service", Services.ConnectionArn),
             Notifications = new NotificationSettings { ApprovalEmails = new[] { "releases@example.com" }, FailureTopicArn = topicArn },
-            Environments = new[] { new Slipway.Runtime.DeploymentTarget { Name = "prod", Account = Services.Tooling, Region = "us-east-1" } },
+            Environments = new[] { new Slipway.Model.DeploymentTarget { Name = "prod", Account = Services.Tooling, Region = "us-east-1" } },
         };
         var stack = new Stack(app, "Tooling", new StackProps { Env = new Amazon.CDK.Environment { Account = Services.Tooling, Region = "us-east-1" } });
         var pipeline = new ServicePipeline(stack, "Pipeline", new ServicePipelineProps { Definition = definition, Suffix = "dev" });

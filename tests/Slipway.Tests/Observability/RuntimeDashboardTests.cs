@@ -1,6 +1,7 @@
 using Slipway.Observability;
 using Slipway.Runtime;
 using Slipway.Tests.Observability.Support;
+using Slipway.Stacks;
 
 namespace Slipway.Tests.Observability;
 

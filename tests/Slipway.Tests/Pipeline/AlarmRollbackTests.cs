@@ -6,7 +6,7 @@ namespace Slipway.Tests.Pipeline;
 public sealed class AlarmRollbackFixture
 {
     public Scenario Scenario { get; } = new(Services.CrossAccount());
-    public Slipway.Pipeline.ServicePipelineStack Pipeline => Scenario.Services[0].Pipeline;
+    public Slipway.Stacks.ServicePipelineStack Pipeline => Scenario.Services[0].Pipeline;
     public JsonObject PipelineProps => Scenario.Single(Pipeline, "AWS::CodePipeline::Pipeline")["Properties"]!.AsObject();
 }
 

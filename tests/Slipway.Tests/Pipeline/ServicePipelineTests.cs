@@ -4,6 +4,8 @@ using System.Text.RegularExpressions;
 using Slipway.Build;
 using Slipway.Pipeline;
 using Slipway.Tests.TestSupport;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Tests.Pipeline;
 
@@ -268,12 +270,12 @@ public sealed class ServicePipelineTests : IClassFixture<SingleAccountPipelineFi
     public void Integration_tests_after_the_shift_run_in_staging_with_its_role_and_parameters()
     {
         // Given tests a team asks to run after the traffic shift
-        var scenario = new Scenario(Services.SingleAccount(envs => envs[0] = new Slipway.Runtime.DeploymentTarget
+        var scenario = new Scenario(Services.SingleAccount(envs => envs[0] = new Slipway.Model.DeploymentTarget
         {
             Name = "staging", Account = Services.Tooling, Region = "us-east-1",
-            IntegrationTests = new Slipway.Runtime.IntegrationTestSettings
+            IntegrationTests = new Slipway.Model.IntegrationTestSettings
             {
-                Command = new[] { "python", "integration/run_integration.py" }, When = Slipway.Runtime.IntegrationTestTiming.AfterTraffic,
+                Command = new[] { "python", "integration/run_integration.py" }, When = Slipway.Model.IntegrationTestTiming.AfterTraffic,
             },
         }));
         var stages = scenario.Single(scenario.Services[0].Pipeline, "AWS::CodePipeline::Pipeline")["Properties"]!["Stages"]!;

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Amazon.CDK.Assertions;
 using Slipway.Runtime;
 using Slipway.Tests.TestSupport;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Tests.Runtime;
 
@@ -227,7 +229,7 @@ public sealed class BlueGreenServiceTests : IClassFixture<BlueGreenServiceFixtur
         var stagingAlb = _f.Scenario.Resources(_f.Staging, "AWS::EC2::SecurityGroup").Single(r => r.LogicalId.Contains("LoadBalancerSecurityGroup")).Resource["Properties"]!;
         var stagingTest = Assert.Single(stagingAlb["SecurityGroupIngress"]!.AsArray(), r => r!["FromPort"]!.GetValue<int>() == 9000 && !IsGate(r));
         // The VPC's CIDR as written (literal, so checks such as cdk-nag's EC2 rules can read it).
-        Assert.Equal(new Slipway.Runtime.NetworkSettings().VpcCidr, stagingTest!["CidrIp"]!.GetValue<string>());
+        Assert.Equal(new Slipway.Model.NetworkSettings().VpcCidr, stagingTest!["CidrIp"]!.GetValue<string>());
         Assert.Contains(stagingAlb["SecurityGroupIngress"]!.AsArray(), r => r!["FromPort"]!.GetValue<int>() == 80 && r["CidrIp"]!.GetValue<string>() == "0.0.0.0/0");
     }
 

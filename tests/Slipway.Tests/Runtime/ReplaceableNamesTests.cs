@@ -1,6 +1,7 @@
 using Slipway.Conventions;
-using Slipway.CrossAccount;
+using Slipway.Access;
 using Slipway.Runtime;
+using Slipway.Model;
 
 namespace Slipway.Tests.Runtime;
 

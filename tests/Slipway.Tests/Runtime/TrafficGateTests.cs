@@ -2,9 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Slipway.Build;
-using Slipway.CrossAccount;
+using Slipway.Access;
 using Slipway.Runtime;
 using Slipway.Tests.TestSupport;
+using Slipway.Model;
 
 namespace Slipway.Tests.Runtime;
 

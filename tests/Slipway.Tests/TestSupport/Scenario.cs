@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
 using Slipway.Conventions;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Tests.TestSupport;
 
@@ -72,7 +74,7 @@ public sealed class Scenario
     public static IEnumerable<(string Key, string[] Zones)> RecordedZones(IEnumerable<ServiceDefinition> services) =>
         services.SelectMany(s => s.Environments)
             .Where(e => e.Network.AvailabilityZones is null && e.Network.ExistingVpc is null)
-            .Select(e => (Slipway.Runtime.AvailabilityZoneSettings.ContextKey(e.Account, e.Region), new[] { e.Region + "b", e.Region + "c" }))
+            .Select(e => (Slipway.Model.AvailabilityZoneSettings.ContextKey(e.Account, e.Region), new[] { e.Region + "b", e.Region + "c" }))
             .DistinctBy(x => x.Item1);
 
     /// <summary>CDK assertions on <paramref name="stack"/>.</summary>

@@ -1,6 +1,7 @@
 using Slipway.Build;
 using Slipway.Pipeline;
 using Slipway.Runtime;
+using Slipway.Model;
 
 namespace Slipway.Tests.TestSupport;
 

@@ -5,6 +5,8 @@ using Slipway.Build;
 using Slipway.Pipeline;
 using Slipway.Runtime;
 using Slipway.Tests.TestSupport;
+using Slipway.Stacks;
+using Slipway.Model;
 
 namespace Slipway.Tests.Observability.Support;
 

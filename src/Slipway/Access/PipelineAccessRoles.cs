@@ -1,0 +1,224 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using Constructs;
+using Slipway.Conventions;
+using Slipway.Runtime;
+
+namespace Slipway.Access;
+
+/// <summary>Props of <see cref="PipelineAccessRoles"/>.</summary>
+public sealed class PipelineAccessRolesProps
+{
+    /// <summary>Names of the service in this environment.</summary>
+    public required ResourceNames Names { get; init; }
+
+    /// <summary>The account the pipeline runs in (may be this environment's own account).</summary>
+    public required string ToolingAccount { get; init; }
+
+    /// <summary>The region the pipeline runs in.</summary>
+    public required string ToolingRegion { get; init; }
+
+    /// <summary>The service this environment runs.</summary>
+    public required BlueGreenService Service { get; init; }
+
+    /// <summary>Whether the artifacts are encrypted with the pipeline's customer-managed key.</summary>
+    public required bool ArtifactsUseKms { get; init; }
+
+    /// <summary>Whether the pipeline runs integration tests in this environment.</summary>
+    /// <remarks>Default: false: no integration-test role (nothing would use its RunTask and PassRole grants).</remarks>
+    public bool RunsIntegrationTests { get; init; }
+}
+
+/// <summary>
+/// The roles the pipeline assumes inside an environment's account: one to deploy through
+/// CodeDeploy and, where the environment has integration tests, one to run their tasks. Each trusts only the pipeline's own role in the
+/// tooling account (by name), and each name is deterministic so the pipeline can refer to it.
+/// </summary>
+public sealed class PipelineAccessRoles : Construct
+{
+    /// <summary>The role the pipeline's deploy action runs with.</summary>
+    public Role DeployRole { get; }
+
+    /// <summary>The role the alarm-rollback switch assumes: reads and sets the deployment group's alarm configuration.</summary>
+    public Role AlarmRollbackRole { get; }
+
+    /// <summary>The role the integration-test build assumes, when the environment has integration tests.</summary>
+    public Role? IntegrationTestRole { get; }
+
+    /// <summary>Creates the roles.</summary>
+    public PipelineAccessRoles(Construct scope, string id, PipelineAccessRolesProps props) : base(scope, id)
+    {
+        var names = props.Names;
+        var stack = Stack.Of(this);
+        // Read once: every property read is a round trip to the JavaScript runtime.
+        var (partition, region, account) = (stack.Partition, stack.Region, stack.Account);
+        var service = props.Service;
+
+        DeployRole = new Role(this, "DeployRole", new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.DeployRole(names)),
+            AssumedBy = TrustedPipelineRole(props.ToolingAccount, SharedNames.PipelineRole(names)),
+            Description = $"Assumed by the {names.Service} pipeline to deploy to {names.Environment} through CodeDeploy.",
+        });
+        // Actions of the CodePipeline CodeDeployToECS action, as aws-cdk's CodeDeployEcsDeployAction
+        // grants them: https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-ECSbluegreen.html
+        var deploymentConfigArn = $"arn:{partition}:codedeploy:{region}:{account}:deploymentconfig:*";
+        DeployRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "CreateDeployment",
+            Actions = new[]
+            {
+                "codedeploy:CreateDeployment", "codedeploy:GetApplication", "codedeploy:GetApplicationRevision",
+                "codedeploy:GetDeployment", "codedeploy:RegisterApplicationRevision", "codedeploy:GetDeploymentConfig",
+            },
+            Resources = new[] { service.Application.ApplicationArn, service.DeploymentGroup.DeploymentGroupArn, deploymentConfigArn },
+        }));
+        // ecs:RegisterTaskDefinition has no resource-level permission:
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+        DeployRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "RegisterTaskDefinition",
+            Actions = new[] { "ecs:RegisterTaskDefinition" },
+            Resources = new[] { "*" },
+        }));
+        // The generated task definitions carry the ManagedBy tag; tagging on create needs
+        // ecs:TagResource: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
+        DeployRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "TagNewTaskDefinitions",
+            Actions = new[] { "ecs:TagResource" },
+            Resources = new[] { $"arn:{stack.Partition}:ecs:{stack.Region}:{stack.Account}:task-definition/{SharedNames.TaskFamily(names)}:*" },
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["ecs:CreateAction"] = "RegisterTaskDefinition" },
+            },
+        }));
+        DeployRole.AddToPolicy(PassTaskRoles(service));
+        DeployRole.AddToPolicy(ReadArtifacts(names, props.ToolingAccount));
+        if (props.ArtifactsUseKms)
+        {
+            DeployRole.AddToPolicy(DecryptArtifacts(names, props.ToolingAccount, props.ToolingRegion));
+        }
+        Guardrails.DenyTerminateInstances(DeployRole);
+        NagSuppressions.OnTree(DeployRole, "AwsSolutions-IAM5",
+            "ecs:RegisterTaskDefinition supports no resource-level permission; CodeDeploy deployment configs are matched by type (deploymentconfig:*) as the CodeDeployToECS action requires; artifacts are read under the pipeline bucket only; the TerminateInstances statement is a deny.",
+            "Resource::*", $"Resource::arn:<AWS::Partition>:codedeploy:{stack.Region}:{stack.Account}:deploymentconfig:*",
+            $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task-definition/{SharedNames.TaskFamily(names)}:*",
+            $"Resource::arn:aws:s3:::{SharedNames.ArtifactBucket(names, props.ToolingAccount)}/*",
+            $"Resource::arn:aws:kms:{props.ToolingRegion}:{props.ToolingAccount}:key/*");
+
+        AlarmRollbackRole = new Role(this, "AlarmRollbackRole", new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.AlarmRollbackRole(names)),
+            AssumedBy = TrustedPipelineRole(props.ToolingAccount, SharedNames.AlarmRollbackBuildRole(names)),
+            Description = $"Assumed by the {names.Service} pipeline's alarm-rollback switch to turn alarm-based rollback off for a hotfix execution in {names.Environment}, and on again.",
+        });
+        // Only the alarm configuration changes (the script passes --alarm-configuration alone, no
+        // service role: no iam:PassRole): https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_UpdateDeploymentGroup.html
+        AlarmRollbackRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "SwitchAlarmRollback",
+            Actions = new[] { "codedeploy:GetDeploymentGroup", "codedeploy:UpdateDeploymentGroup" },
+            Resources = new[] { service.DeploymentGroup.DeploymentGroupArn },
+        }));
+        Guardrails.DenyTerminateInstances(AlarmRollbackRole);
+        NagSuppressions.OnTree(AlarmRollbackRole, "AwsSolutions-IAM5", "The TerminateInstances statement is a deny.", "Resource::*");
+
+        if (props.RunsIntegrationTests)
+        {
+            IntegrationTestRole = CreateIntegrationTestRole(props, names, service);
+        }
+    }
+
+    private Role CreateIntegrationTestRole(PipelineAccessRolesProps props, ResourceNames names, BlueGreenService service)
+    {
+        var stack = Stack.Of(this);
+        var (partition, region, account) = (stack.Partition, stack.Region, stack.Account);
+        var role = new Role(this, "IntegrationTestRole", new RoleProps
+        {
+            RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.IntegrationTestRole(names)),
+            AssumedBy = TrustedPipelineRole(props.ToolingAccount, SharedNames.IntegrationTestBuildRole(names)),
+            Description = $"Assumed by the {names.Service} integration-test build to run a temporary test task in {names.Environment}.",
+        });
+        var clusterArn = service.Cluster.ClusterArn;
+        var family = SharedNames.TaskFamily(names);
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ReadService",
+            Actions = new[] { "ecs:DescribeServices" },
+            Resources = new[] { service.Service.ServiceArn },
+        }));
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "RunTestTask",
+            Actions = new[] { "ecs:RunTask" },
+            Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task-definition/{family}:*" },
+            Conditions = new Dictionary<string, object> { ["ArnEquals"] = new Dictionary<string, object> { ["ecs:cluster"] = clusterArn } },
+        }));
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "WatchAndStopTestTask",
+            Actions = new[] { "ecs:DescribeTasks", "ecs:StopTask" },
+            Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task/{service.Cluster.ClusterName}/*" },
+        }));
+        role.AddToPolicy(PassTaskRoles(service));
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ReadTestLogs",
+            Actions = new[] { "logs:GetLogEvents" },
+            Resources = new[] { service.LogGroup.LogGroupArn },
+        }));
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ReadRuntimeParameters",
+            Actions = new[] { "ssm:GetParameter", "ssm:GetParameters" },
+            Resources = new[] { $"arn:{partition}:ssm:{region}:{account}:parameter{names.ParameterPath("*")}" },
+        }));
+        Guardrails.DenyTerminateInstances(role);
+        NagSuppressions.OnTree(role, "AwsSolutions-IAM5",
+            "Test tasks get fresh ids: RunTask is scoped to the service's task family and cluster, Describe/StopTask to tasks of that cluster, parameters to the service's own path; the TerminateInstances statement is a deny.",
+            "Resource::*", $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task-definition/{family}:*",
+            // A created cluster appears as a reference, an imported one by its name.
+            $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task/{(service.Cluster.Node.DefaultChild is null ? service.Cluster.ClusterName : NagSuppressions.Ref(service.Cluster))}/*",
+            $"Resource::arn:<AWS::Partition>:ssm:{stack.Region}:{stack.Account}:parameter{names.ParameterPath("*")}",
+            $"Resource::{NagSuppressions.Ref(service.LogGroup, "Arn")}");
+        return role;
+    }
+
+    private static IPrincipal TrustedPipelineRole(string toolingAccount, string roleName) =>
+        // Trust the tooling account, then narrow to the one role that acts for this service. The
+        // condition (not a role principal) keeps the trust valid before that role exists and
+        // after it is recreated (RolePrincipals).
+        RolePrincipals.OfRole(SharedNames.RoleArn(toolingAccount, roleName));
+
+    private static PolicyStatement PassTaskRoles(BlueGreenService service) => new(new PolicyStatementProps
+    {
+        Sid = "PassTaskRoles",
+        Actions = new[] { "iam:PassRole" },
+        Resources = new[] { service.ExecutionRole.RoleArn, service.TaskRole.RoleArn },
+        Conditions = new Dictionary<string, object>
+        {
+            ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "ecs-tasks.amazonaws.com" },
+        },
+    });
+
+    private static PolicyStatement ReadArtifacts(ResourceNames names, string toolingAccount) => new(new PolicyStatementProps
+    {
+        Sid = "ReadPipelineArtifacts",
+        Actions = new[] { "s3:GetObject", "s3:GetObjectVersion" },
+        Resources = new[] { $"arn:aws:s3:::{SharedNames.ArtifactBucket(names, toolingAccount)}/*" },
+    });
+
+    private static PolicyStatement DecryptArtifacts(ResourceNames names, string toolingAccount, string toolingRegion) => new(new PolicyStatementProps
+    {
+        Sid = "DecryptPipelineArtifacts",
+        Actions = new[] { "kms:Decrypt", "kms:DescribeKey" },
+        // The key's id is not known here; its alias is. kms:ResourceAliases narrows to that key:
+        // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
+        Resources = new[] { $"arn:aws:kms:{toolingRegion}:{toolingAccount}:key/*" },
+        Conditions = new Dictionary<string, object>
+        {
+            ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["kms:ResourceAliases"] = SharedNames.ArtifactKeyAlias(names) },
+        },
+    });
+}
