@@ -2,7 +2,9 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Constructs;
 using Slipway.Conventions;
-using Slipway.Runtime;
+using Amazon.CDK.AWS.CodeDeploy;
+using Amazon.CDK.AWS.ECS;
+using Amazon.CDK.AWS.Logs;
 
 namespace Slipway.Access;
 
@@ -18,8 +20,23 @@ public sealed class PipelineAccessRolesProps
     /// <summary>The region the pipeline runs in.</summary>
     public required string ToolingRegion { get; init; }
 
-    /// <summary>The service this environment runs.</summary>
-    public required BlueGreenService Service { get; init; }
+    /// <summary>The CodeDeploy application the deploy role creates deployments in.</summary>
+    public required IEcsApplication Application { get; init; }
+
+    /// <summary>The deployment group the deploy role deploys with and the alarm-rollback role reconfigures.</summary>
+    public required IEcsDeploymentGroup DeploymentGroup { get; init; }
+
+    /// <summary>The cluster the integration-test role starts test tasks in.</summary>
+    public required ICluster Cluster { get; init; }
+
+    /// <summary>The ECS service the integration-test role reads (its network configuration).</summary>
+    public required IBaseService Service { get; init; }
+
+    /// <summary>The service's task execution role and task role: new task definitions name them (the roles may pass them to ECS).</summary>
+    public required IReadOnlyList<IRole> TaskRoles { get; init; }
+
+    /// <summary>The service's log group, where the integration-test role reads the test task's output.</summary>
+    public required ILogGroup LogGroup { get; init; }
 
     /// <summary>Whether the artifacts are encrypted with the pipeline's customer-managed key.</summary>
     public required bool ArtifactsUseKms { get; init; }
@@ -27,6 +44,10 @@ public sealed class PipelineAccessRolesProps
     /// <summary>Whether the pipeline runs integration tests in this environment.</summary>
     /// <remarks>Default: false: no integration-test role (nothing would use its RunTask and PassRole grants).</remarks>
     public bool RunsIntegrationTests { get; init; }
+
+    /// <summary>The tags put on the roles.</summary>
+    /// <remarks>Default: Service and Project <see cref="ResourceNames.Service"/>, Environment <see cref="ResourceNames.Environment"/>, CostCenter "unassigned", ManagedBy slipway.</remarks>
+    public SlipwayTags? Tags { get; init; }
 }
 
 /// <summary>
@@ -48,11 +69,12 @@ public sealed class PipelineAccessRoles : Construct
     /// <summary>Creates the roles.</summary>
     public PipelineAccessRoles(Construct scope, string id, PipelineAccessRolesProps props) : base(scope, id)
     {
+        // The pipeline assumes these roles by ARN: they must be in a known account and region.
+        StackEnvironment.Require(this, nameof(PipelineAccessRoles), "the pipeline in the tooling account assumes these roles by their ARN there");
         var names = props.Names;
         var stack = Stack.Of(this);
         // Read once: every property read is a round trip to the JavaScript runtime.
         var (partition, region, account) = (stack.Partition, stack.Region, stack.Account);
-        var service = props.Service;
 
         DeployRole = new Role(this, "DeployRole", new RoleProps
         {
@@ -71,7 +93,7 @@ public sealed class PipelineAccessRoles : Construct
                 "codedeploy:CreateDeployment", "codedeploy:GetApplication", "codedeploy:GetApplicationRevision",
                 "codedeploy:GetDeployment", "codedeploy:RegisterApplicationRevision", "codedeploy:GetDeploymentConfig",
             },
-            Resources = new[] { service.Application.ApplicationArn, service.DeploymentGroup.DeploymentGroupArn, deploymentConfigArn },
+            Resources = new[] { props.Application.ApplicationArn, props.DeploymentGroup.DeploymentGroupArn, deploymentConfigArn },
         }));
         // ecs:RegisterTaskDefinition has no resource-level permission:
         // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
@@ -93,7 +115,7 @@ public sealed class PipelineAccessRoles : Construct
                 ["StringEquals"] = new Dictionary<string, object> { ["ecs:CreateAction"] = "RegisterTaskDefinition" },
             },
         }));
-        DeployRole.AddToPolicy(PassTaskRoles(service));
+        DeployRole.AddToPolicy(PassTaskRoles(props.TaskRoles));
         DeployRole.AddToPolicy(ReadArtifacts(names, props.ToolingAccount));
         if (props.ArtifactsUseKms)
         {
@@ -119,18 +141,20 @@ public sealed class PipelineAccessRoles : Construct
         {
             Sid = "SwitchAlarmRollback",
             Actions = new[] { "codedeploy:GetDeploymentGroup", "codedeploy:UpdateDeploymentGroup" },
-            Resources = new[] { service.DeploymentGroup.DeploymentGroupArn },
+            Resources = new[] { props.DeploymentGroup.DeploymentGroupArn },
         }));
         Guardrails.DenyTerminateInstances(AlarmRollbackRole);
         NagSuppressions.OnTree(AlarmRollbackRole, "AwsSolutions-IAM5", "The TerminateInstances statement is a deny.", "Resource::*");
 
         if (props.RunsIntegrationTests)
         {
-            IntegrationTestRole = CreateIntegrationTestRole(props, names, service);
+            IntegrationTestRole = CreateIntegrationTestRole(props, names);
         }
+
+        ConstructTags.Apply(this, props.Tags, names);
     }
 
-    private Role CreateIntegrationTestRole(PipelineAccessRolesProps props, ResourceNames names, BlueGreenService service)
+    private Role CreateIntegrationTestRole(PipelineAccessRolesProps props, ResourceNames names)
     {
         var stack = Stack.Of(this);
         var (partition, region, account) = (stack.Partition, stack.Region, stack.Account);
@@ -140,13 +164,14 @@ public sealed class PipelineAccessRoles : Construct
             AssumedBy = TrustedPipelineRole(props.ToolingAccount, SharedNames.IntegrationTestBuildRole(names)),
             Description = $"Assumed by the {names.Service} integration-test build to run a temporary test task in {names.Environment}.",
         });
-        var clusterArn = service.Cluster.ClusterArn;
+        var cluster = props.Cluster;
+        var clusterArn = cluster.ClusterArn;
         var family = SharedNames.TaskFamily(names);
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ReadService",
             Actions = new[] { "ecs:DescribeServices" },
-            Resources = new[] { service.Service.ServiceArn },
+            Resources = new[] { props.Service.ServiceArn },
         }));
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
@@ -159,14 +184,14 @@ public sealed class PipelineAccessRoles : Construct
         {
             Sid = "WatchAndStopTestTask",
             Actions = new[] { "ecs:DescribeTasks", "ecs:StopTask" },
-            Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task/{service.Cluster.ClusterName}/*" },
+            Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task/{cluster.ClusterName}/*" },
         }));
-        role.AddToPolicy(PassTaskRoles(service));
+        role.AddToPolicy(PassTaskRoles(props.TaskRoles));
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ReadTestLogs",
             Actions = new[] { "logs:GetLogEvents" },
-            Resources = new[] { service.LogGroup.LogGroupArn },
+            Resources = new[] { props.LogGroup.LogGroupArn },
         }));
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
@@ -179,9 +204,9 @@ public sealed class PipelineAccessRoles : Construct
             "Test tasks get fresh ids: RunTask is scoped to the service's task family and cluster, Describe/StopTask to tasks of that cluster, parameters to the service's own path; the TerminateInstances statement is a deny.",
             "Resource::*", $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task-definition/{family}:*",
             // A created cluster appears as a reference, an imported one by its name.
-            $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task/{(service.Cluster.Node.DefaultChild is null ? service.Cluster.ClusterName : NagSuppressions.Ref(service.Cluster))}/*",
+            $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task/{(cluster.Node.DefaultChild is null ? cluster.ClusterName : NagSuppressions.Ref(cluster))}/*",
             $"Resource::arn:<AWS::Partition>:ssm:{stack.Region}:{stack.Account}:parameter{names.ParameterPath("*")}",
-            $"Resource::{NagSuppressions.Ref(service.LogGroup, "Arn")}");
+            $"Resource::{NagSuppressions.Ref(props.LogGroup, "Arn")}");
         return role;
     }
 
@@ -191,11 +216,11 @@ public sealed class PipelineAccessRoles : Construct
         // after it is recreated (RolePrincipals).
         RolePrincipals.OfRole(SharedNames.RoleArn(toolingAccount, roleName));
 
-    private static PolicyStatement PassTaskRoles(BlueGreenService service) => new(new PolicyStatementProps
+    private static PolicyStatement PassTaskRoles(IReadOnlyList<IRole> taskRoles) => new(new PolicyStatementProps
     {
         Sid = "PassTaskRoles",
         Actions = new[] { "iam:PassRole" },
-        Resources = new[] { service.ExecutionRole.RoleArn, service.TaskRole.RoleArn },
+        Resources = taskRoles.Select(r => r.RoleArn).ToArray(),
         Conditions = new Dictionary<string, object>
         {
             ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "ecs-tasks.amazonaws.com" },

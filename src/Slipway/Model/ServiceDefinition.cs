@@ -183,7 +183,7 @@ public sealed class ServiceDefinition
         }
         foreach (var (env, i) in Environments.Select((e, i) => (e, i)))
         {
-            BlueGreenServiceProps.Validate(env, Container, v, $"{path}.environments[{i}]", $"{path}.container");
+            DeploymentTargetValidation.Validate(env, Container, v, $"{path}.environments[{i}]", $"{path}.container");
             // Cross-region actions need artifact replication buckets in every region (CDK support
             // stacks with generated names the environment accounts cannot know): not supported yet.
             v.Require(env.Region == ToolingRegion || !AwsRegions.IsKnown(env.Region) || !AwsRegions.IsKnown(ToolingRegion), $"{path}.environments[{i}].region", env.Region,

@@ -7,15 +7,37 @@ using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
 using Constructs;
 using Slipway.Conventions;
-using Slipway.Runtime;
+using Amazon.CDK.AWS.CodeDeploy;
+using Amazon.CDK.AWS.ECS;
 
 namespace Slipway.Observability;
 
 /// <summary>Props of <see cref="RuntimeDashboard"/>.</summary>
 public sealed class RuntimeDashboardProps
 {
-    /// <summary>The service observed.</summary>
-    public required BlueGreenService Service { get; init; }
+    /// <summary>The ECS service observed (CPU, memory, running tasks).</summary>
+    public required BaseService Service { get; init; }
+
+    /// <summary>The cluster the service runs in.</summary>
+    public required ICluster Cluster { get; init; }
+
+    /// <summary>The load balancer in front of the service (requests, 5xx, latency).</summary>
+    public required IApplicationLoadBalancer LoadBalancer { get; init; }
+
+    /// <summary>The target group that serves production first.</summary>
+    public required IApplicationTargetGroup BlueTargetGroup { get; init; }
+
+    /// <summary>The target group CodeDeploy registers replacement tasks in.</summary>
+    public required IApplicationTargetGroup GreenTargetGroup { get; init; }
+
+    /// <summary>The CodeDeploy application of the service (a link to its deployments).</summary>
+    public required IEcsApplication Application { get; init; }
+
+    /// <summary>The service's production URL (a link in the header).</summary>
+    public required string ServiceUrl { get; init; }
+
+    /// <summary>The alarms that roll a deployment back: they notify the alarm topic and are shown.</summary>
+    public required IReadOnlyList<AlarmBase> RollbackAlarms { get; init; }
 
     /// <summary>Names of the service in this environment.</summary>
     public required ResourceNames Names { get; init; }
@@ -23,6 +45,10 @@ public sealed class RuntimeDashboardProps
     /// <summary>Addresses told when a rollback alarm goes off (and clears).</summary>
     /// <remarks>Default: none (the topic exists; subscribe later).</remarks>
     public IReadOnlyList<string>? Emails { get; init; }
+
+    /// <summary>The tags put on the topic, its key and the dashboard.</summary>
+    /// <remarks>Default: Service and Project <see cref="ResourceNames.Service"/>, Environment <see cref="ResourceNames.Environment"/>, CostCenter "unassigned", ManagedBy slipway.</remarks>
+    public SlipwayTags? Tags { get; init; }
 }
 
 /// <summary>
@@ -58,7 +84,6 @@ public sealed class RuntimeDashboard : Construct
         }
         v.ThrowIfAny();
 
-        var service = props.Service;
         var names = props.Names;
         var stack = Stack.Of(this);
 
@@ -84,7 +109,7 @@ public sealed class RuntimeDashboard : Construct
         EncryptedTopics.AllowAlarms(AlarmTopic, AlarmTopicKey, EncryptedTopics.Arn(stack, topicName), names);
 
         var action = new SnsAction(AlarmTopic);
-        foreach (var alarm in service.RollbackAlarms)
+        foreach (var alarm in props.RollbackAlarms)
         {
             alarm.AddAlarmAction(action);
             alarm.AddOkAction(action);
@@ -96,8 +121,8 @@ public sealed class RuntimeDashboard : Construct
             DefaultInterval = Duration.Hours(3),
         });
 
-        var lb = service.LoadBalancer.Metrics;
-        Dashboard.AddWidgets(new TextWidget(new TextWidgetProps { Markdown = Header(service, names, stack.Region), Width = 24, Height = 3 }));
+        var lb = props.LoadBalancer.Metrics;
+        Dashboard.AddWidgets(new TextWidget(new TextWidgetProps { Markdown = Header(props, names, stack.Region), Width = 24, Height = 3 }));
         Dashboard.AddWidgets(
             new GraphWidget(new GraphWidgetProps
             {
@@ -129,8 +154,8 @@ public sealed class RuntimeDashboard : Construct
                 Title = "Healthy tasks per target group",
                 Left = new IMetric[]
                 {
-                    service.BlueTargetGroup.Metrics.HealthyHostCount(new MetricOptions { Statistic = "Minimum", Period = Minute, Label = "Blue (production first)" }),
-                    service.GreenTargetGroup.Metrics.HealthyHostCount(new MetricOptions { Statistic = "Minimum", Period = Minute, Label = "Green (replacement)" }),
+                    props.BlueTargetGroup.Metrics.HealthyHostCount(new MetricOptions { Statistic = "Minimum", Period = Minute, Label = "Blue (production first)" }),
+                    props.GreenTargetGroup.Metrics.HealthyHostCount(new MetricOptions { Statistic = "Minimum", Period = Minute, Label = "Green (replacement)" }),
                 },
                 LeftYAxis = new YAxisProps { Min = 0, ShowUnits = false },
                 Width = 8,
@@ -140,8 +165,8 @@ public sealed class RuntimeDashboard : Construct
                 Title = "Service CPU and memory (%)",
                 Left = new IMetric[]
                 {
-                    service.Service.MetricCpuUtilization(new MetricOptions { Statistic = "Average", Period = Minute, Label = "CPU" }),
-                    service.Service.MetricMemoryUtilization(new MetricOptions { Statistic = "Average", Period = Minute, Label = "Memory" }),
+                    props.Service.MetricCpuUtilization(new MetricOptions { Statistic = "Average", Period = Minute, Label = "CPU" }),
+                    props.Service.MetricMemoryUtilization(new MetricOptions { Statistic = "Average", Period = Minute, Label = "Memory" }),
                 },
                 LeftYAxis = new YAxisProps { Min = 0, Max = 100, ShowUnits = false },
                 Width = 8,
@@ -158,8 +183,8 @@ public sealed class RuntimeDashboard : Construct
                         MetricName = "RunningTaskCount",
                         DimensionsMap = new Dictionary<string, string>
                         {
-                            ["ClusterName"] = service.Cluster.ClusterName,
-                            ["ServiceName"] = service.Service.ServiceName,
+                            ["ClusterName"] = props.Cluster.ClusterName,
+                            ["ServiceName"] = props.Service.ServiceName,
                         },
                         Statistic = "Average",
                         Period = Minute,
@@ -172,14 +197,16 @@ public sealed class RuntimeDashboard : Construct
         Dashboard.AddWidgets(new AlarmStatusWidget(new AlarmStatusWidgetProps
         {
             Title = "Rollback alarms (any in ALARM stops and rolls back a deployment)",
-            Alarms = service.RollbackAlarms.Cast<IAlarm>().ToArray(),
+            Alarms = props.RollbackAlarms.Cast<IAlarm>().ToArray(),
             Width = 24,
         }));
+
+        ConstructTags.Apply(this, props.Tags, names);
     }
 
-    private static string Header(BlueGreenService service, ResourceNames names, string region) =>
+    private static string Header(RuntimeDashboardProps props, ResourceNames names, string region) =>
         $"# {names.Service} in {names.Environment}\n" +
-        $"[ECS service](https://{region}.console.aws.amazon.com/ecs/v2/clusters/{service.Cluster.ClusterName}/services/{service.Service.ServiceName}/health?region={region}) · " +
-        $"[CodeDeploy deployments](https://{region}.console.aws.amazon.com/codesuite/codedeploy/applications/{service.Application.ApplicationName}?region={region}) · " +
-        $"[service URL]({service.ServiceUrl})";
+        $"[ECS service](https://{region}.console.aws.amazon.com/ecs/v2/clusters/{props.Cluster.ClusterName}/services/{props.Service.ServiceName}/health?region={region}) · " +
+        $"[CodeDeploy deployments](https://{region}.console.aws.amazon.com/codesuite/codedeploy/applications/{props.Application.ApplicationName}?region={region}) · " +
+        $"[service URL]({props.ServiceUrl})";
 }

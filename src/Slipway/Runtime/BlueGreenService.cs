@@ -94,17 +94,19 @@ public sealed class BlueGreenService : Construct
     public BlueGreenService(Construct scope, string id, BlueGreenServiceProps props) : base(scope, id)
     {
         var v = new Validator();
-        BlueGreenServiceProps.Validate(props.Target, props.Container, v, "target");
-        props.Container.Validate(v, "container");
+        props.Validate(v, nameof(BlueGreenServiceProps));
         v.ThrowIfAny();
+        // Load balancer access logs need a literal region (CDK looks up the region's log-delivery
+        // account), and the pipeline refers to this service's names in this account.
+        var (account, region) = StackEnvironment.Require(this, nameof(BlueGreenService),
+            "load balancer access logs, the secrets' ARNs, names the pipeline refers to in that account");
 
         var names = props.Names;
-        var target = props.Target;
-        var net = target.Network;
-        var container = props.Container;
+        var certificateArn = props.Certificate?.CertificateArn;
+        var productionPort = certificateArn is null ? 80 : 443;
 
-        Vpc = props.Vpc ?? CreateOrImportVpc(names, target);
-        Cluster = props.Cluster ?? (net.ExistingClusterName is { } clusterName
+        Vpc = props.Vpc ?? NewVpc.Create(this, names, props.VpcCidr, props.AvailabilityZones, props.NatGateways);
+        Cluster = props.Cluster ?? (props.ExistingClusterName is { } clusterName
             ? Amazon.CDK.AWS.ECS.Cluster.FromClusterAttributes(this, "ImportedCluster", new ClusterAttributes { ClusterName = clusterName, Vpc = Vpc })
             : new Cluster(this, "Cluster", new ClusterProps
             {
@@ -132,16 +134,16 @@ public sealed class BlueGreenService : Construct
         // Names that change with what replaces the resource (ReplaceableNames): a new scheme or VPC
         // gets a new load balancer beside the old one, a new service/target-group pair the same.
         var network = NetworkIdentityOf(props);
-        var loadBalancerName = ReplaceableNames.LoadBalancer(names, net.InternetFacing, network.Vpc);
-        var pair = ReplaceableNames.ServicePair(names, new ServicePairInputs(loadBalancerName, network, container.ContainerName, container.Port,
-            net.CertificateArn is { } cert ? $"HTTPS 443 {cert} {SslPolicy.RECOMMENDED_TLS}" : "HTTP 80"));
+        var loadBalancerName = ReplaceableNames.LoadBalancer(names, props.InternetFacing, network.Vpc);
+        var pair = ReplaceableNames.ServicePair(names, new ServicePairInputs(loadBalancerName, network, props.ContainerName, props.ContainerPort,
+            certificateArn is { } cert ? $"HTTPS 443 {cert} {SslPolicy.RECOMMENDED_TLS}" : "HTTP 80"));
         LoadBalancer = new ApplicationLoadBalancer(this, "LoadBalancer", new ApplicationLoadBalancerProps
         {
             LoadBalancerName = ResourceNames.Claim(this, "load balancer", loadBalancerName),
             Vpc = Vpc,
-            InternetFacing = net.InternetFacing,
+            InternetFacing = props.InternetFacing,
             SecurityGroup = albSecurityGroup,
-            VpcSubnets = new SubnetSelection { SubnetType = net.InternetFacing ? SubnetType.PUBLIC : SubnetType.PRIVATE_WITH_EGRESS },
+            VpcSubnets = new SubnetSelection { SubnetType = props.InternetFacing ? SubnetType.PUBLIC : SubnetType.PRIVATE_WITH_EGRESS },
             DropInvalidHeaderFields = true,
             DeletionProtection = false,
         });
@@ -149,18 +151,18 @@ public sealed class BlueGreenService : Construct
 
         // The VPC's CIDR as written when Slipway knows it (a literal rule, which checks such as
         // cdk-nag's EC2 rules can read), else the imported VPC's attribute.
-        var vpcCidr = props.Vpc is null ? net.ExistingVpc?.Cidr ?? net.VpcCidr : Vpc.VpcCidrBlock;
-        var productionSources = net.InternetFacing ? Peer.AnyIpv4() : Peer.Ipv4(vpcCidr);
-        albSecurityGroup.AddIngressRule(productionSources, Port.Tcp(net.ProductionPort), "production listener");
-        if (net.CertificateArn is not null)
+        var vpcCidr = props.Vpc is null ? props.VpcCidr : Vpc.VpcCidrBlock;
+        var productionSources = props.InternetFacing ? Peer.AnyIpv4() : Peer.Ipv4(vpcCidr);
+        albSecurityGroup.AddIngressRule(productionSources, Port.Tcp(productionPort), "production listener");
+        if (certificateArn is not null)
         {
             albSecurityGroup.AddIngressRule(productionSources, Port.Tcp(80), "HTTP, redirected to HTTPS");
         }
-        foreach (var cidr in net.TestListenerCidrs ?? new[] { vpcCidr })
+        foreach (var cidr in props.TestListenerCidrs ?? new[] { vpcCidr })
         {
-            albSecurityGroup.AddIngressRule(Peer.Ipv4(cidr), Port.Tcp(net.TestListenerPort), "test listener: green tasks before traffic shifts");
+            albSecurityGroup.AddIngressRule(Peer.Ipv4(cidr), Port.Tcp(props.TestListenerPort), "test listener: green tasks before traffic shifts");
         }
-        if (net.InternetFacing)
+        if (props.InternetFacing)
         {
             NagSuppressions.OnResource(albSecurityGroup, "AwsSolutions-EC23",
                 "Internet-facing load balancer: the production listener must accept the public internet. The test listener stays limited to the configured CIDRs.");
@@ -172,13 +174,13 @@ public sealed class BlueGreenService : Construct
             Description = $"{names.Name("service")}: tasks, reachable only from the load balancer",
             AllowAllOutbound = true,
         });
-        ServiceSecurityGroup.AddIngressRule(albSecurityGroup, Port.Tcp(container.Port), "from the load balancer only");
-        albSecurityGroup.AddEgressRule(ServiceSecurityGroup, Port.Tcp(container.Port), "to the tasks");
+        ServiceSecurityGroup.AddIngressRule(albSecurityGroup, Port.Tcp(props.ContainerPort), "from the load balancer only");
+        albSecurityGroup.AddEgressRule(ServiceSecurityGroup, Port.Tcp(props.ContainerPort), "to the tasks");
 
-        BlueTargetGroup = CreateTargetGroup("BlueTargetGroup", pair.BlueTargetGroup, container);
-        GreenTargetGroup = CreateTargetGroup("GreenTargetGroup", pair.GreenTargetGroup, container);
+        BlueTargetGroup = CreateTargetGroup("BlueTargetGroup", pair.BlueTargetGroup, props);
+        GreenTargetGroup = CreateTargetGroup("GreenTargetGroup", pair.GreenTargetGroup, props);
 
-        if (net.CertificateArn is { } certificateArn)
+        if (certificateArn is not null)
         {
             ProductionListener = LoadBalancer.AddListener("ProductionListener", new BaseApplicationListenerProps
             {
@@ -206,16 +208,16 @@ public sealed class BlueGreenService : Construct
         }
         TestListener = LoadBalancer.AddListener("TestListener", new BaseApplicationListenerProps
         {
-            Port = net.TestListenerPort,
-            Protocol = net.CertificateArn is null ? ApplicationProtocol.HTTP : ApplicationProtocol.HTTPS,
-            Certificates = net.CertificateArn is null ? null : new IListenerCertificate[] { ListenerCertificate.FromArn(net.CertificateArn) },
-            SslPolicy = net.CertificateArn is null ? null : SslPolicy.RECOMMENDED_TLS,
+            Port = props.TestListenerPort,
+            Protocol = certificateArn is null ? ApplicationProtocol.HTTP : ApplicationProtocol.HTTPS,
+            Certificates = certificateArn is null ? null : new IListenerCertificate[] { ListenerCertificate.FromArn(certificateArn) },
+            SslPolicy = certificateArn is null ? null : SslPolicy.RECOMMENDED_TLS,
             DefaultTargetGroups = new IApplicationTargetGroup[] { GreenTargetGroup },
             Open = false,
         });
-        var scheme = net.CertificateArn is null ? "http" : "https";
-        ServiceUrl = $"{scheme}://{LoadBalancer.LoadBalancerDnsName}" + (net.ProductionPort is 80 or 443 ? "" : $":{net.ProductionPort}");
-        TestUrl = $"{scheme}://{LoadBalancer.LoadBalancerDnsName}:{net.TestListenerPort}";
+        var scheme = certificateArn is null ? "http" : "https";
+        ServiceUrl = $"{scheme}://{LoadBalancer.LoadBalancerDnsName}" + (productionPort is 80 or 443 ? "" : $":{productionPort}");
+        TestUrl = $"{scheme}://{LoadBalancer.LoadBalancerDnsName}:{props.TestListenerPort}";
         if (props.Compliance == CompliancePack.Nist80053R5)
         {
             HardenForNist(names, accessLogs);
@@ -240,9 +242,9 @@ public sealed class BlueGreenService : Construct
             AssumedBy = new ServicePrincipal("ecs-tasks.amazonaws.com"),
             Description = "The service's own permissions (none by default; add grants to this role).",
         });
-        GrantExecution(props, target);
+        GrantExecution(props, account, region);
 
-        // The bootstrap task definition never depends on ContainerSettings beyond the port, so
+        // The bootstrap task definition never depends on the container beyond its name and port, so
         // changing image, cpu, memory or environment never asks CloudFormation to update a
         // CODE_DEPLOY-controlled service. The placeholder answers 200 on every path, so a fresh
         // stack stabilizes before the pipeline's first deployment.
@@ -259,12 +261,12 @@ public sealed class BlueGreenService : Construct
                 OperatingSystemFamily = OperatingSystemFamily.LINUX,
             },
         });
-        TaskDefinition.AddContainer(container.ContainerName, new ContainerDefinitionOptions
+        TaskDefinition.AddContainer(props.ContainerName, new ContainerDefinitionOptions
         {
             Image = ContainerImage.FromRegistry(PlaceholderImage),
             EntryPoint = new[] { "python3", "-c" },
-            Command = new[] { PlaceholderServer(container.Port) },
-            PortMappings = new IPortMapping[] { new PortMapping { ContainerPort = container.Port, Protocol = Amazon.CDK.AWS.ECS.Protocol.TCP } },
+            Command = new[] { PlaceholderServer(props.ContainerPort) },
+            PortMappings = new IPortMapping[] { new PortMapping { ContainerPort = props.ContainerPort, Protocol = Amazon.CDK.AWS.ECS.Protocol.TCP } },
             Logging = LogDriver.AwsLogs(new AwsLogDriverProps { LogGroup = LogGroup, StreamPrefix = "bootstrap" }),
             // Every container definition states a memory limit (landing-zone controls, AWS Config
             // ecs-task-definition-memory-hard-limit); the task's whole memory is the placeholder's.
@@ -272,7 +274,7 @@ public sealed class BlueGreenService : Construct
             Essential = true,
             ReadonlyRootFilesystem = true,
             // Unprivileged unless the port needs root to bind.
-            User = container.Port >= 1024 ? "65534" : null,
+            User = props.ContainerPort >= 1024 ? "65534" : null,
         });
 
         Service = new FargateService(this, "Service", new FargateServiceProps
@@ -280,7 +282,7 @@ public sealed class BlueGreenService : Construct
             ServiceName = ResourceNames.Claim(this, "ECS service", pair.Service),
             Cluster = Cluster,
             TaskDefinition = TaskDefinition,
-            DesiredCount = target.EffectiveDesiredCount,
+            DesiredCount = props.DesiredCount,
             DeploymentController = new DeploymentController { Type = DeploymentControllerType.CODE_DEPLOY },
             AssignPublicIp = false,
             VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
@@ -321,18 +323,20 @@ public sealed class BlueGreenService : Construct
             Application = Application,
             Service = Service,
             Role = CodeDeployRole,
-            DeploymentConfig = DeploymentConfigFor(target.EffectiveTrafficShifting, names),
+            DeploymentConfig = DeploymentConfigFor(props.TrafficShifting, names),
             BlueGreenDeploymentConfig = new EcsBlueGreenDeploymentConfig
             {
                 BlueTargetGroup = BlueTargetGroup,
                 GreenTargetGroup = GreenTargetGroup,
                 Listener = ProductionListener,
                 TestListener = TestListener,
-                TerminationWaitTime = Duration.Minutes(target.EffectiveTerminationWaitMinutes),
+                TerminationWaitTime = props.TerminationWait ?? Duration.Minutes(0),
             },
             AutoRollback = new AutoRollbackConfig { FailedDeployment = true, StoppedDeployment = true, DeploymentInAlarm = true },
             Alarms = RollbackAlarms.Cast<IAlarm>().ToArray(),
         });
+
+        ConstructTags.Apply(this, props.Tags, names);
     }
 
     /// <summary>The web ACL in front of the load balancer (NIST 800-53 profile only).</summary>
@@ -434,18 +438,18 @@ public sealed class BlueGreenService : Construct
             TreatMissingData = TreatMissingData.NOT_BREACHING,
         });
 
-    private ApplicationTargetGroup CreateTargetGroup(string id, string name, ContainerSettings container) =>
+    private ApplicationTargetGroup CreateTargetGroup(string id, string name, BlueGreenServiceProps props) =>
         new(this, id, new ApplicationTargetGroupProps
         {
             TargetGroupName = ResourceNames.Claim(this, "target group", name),
             Vpc = Vpc,
-            Port = container.Port,
+            Port = props.ContainerPort,
             Protocol = ApplicationProtocol.HTTP,
             TargetType = TargetType.IP,
             DeregistrationDelay = Duration.Seconds(30),
             HealthCheck = new HealthCheck
             {
-                Path = container.HealthCheckPath,
+                Path = props.HealthCheckPath,
                 HealthyHttpCodes = "200",
                 Interval = Duration.Seconds(15),
                 Timeout = Duration.Seconds(5),
@@ -461,16 +465,12 @@ public sealed class BlueGreenService : Construct
     /// </summary>
     private NetworkIdentity NetworkIdentityOf(BlueGreenServiceProps props)
     {
-        var net = props.Target.Network;
-        if (props.Vpc is null && net.ExistingVpc is { } existing)
-        {
-            return new NetworkIdentity(existing.VpcId, "subnets " + string.Join(",", existing.PrivateSubnetIds));
-        }
         if (props.Vpc is null)
         {
             // A new VPC is replaced when its CIDR changes, its subnets when their zones do.
-            return new NetworkIdentity("cidr " + net.VpcCidr, "zones " + string.Join(",", Vpc.AvailabilityZones));
+            return new NetworkIdentity("cidr " + props.VpcCidr, "zones " + string.Join(",", Vpc.AvailabilityZones));
         }
+        // An imported VPC by its ids (what the manifest's existingVpc names).
         var vpc = Token.IsUnresolved(Vpc.VpcId)
             ? "construct " + Vpc.Node.Path + (Token.IsUnresolved(Vpc.VpcCidrBlock) ? "" : " cidr " + Vpc.VpcCidrBlock)
             : Vpc.VpcId;
@@ -479,24 +479,7 @@ public sealed class BlueGreenService : Construct
         return new NetworkIdentity(vpc, "subnets " + string.Join(",", subnets));
     }
 
-    private IVpc CreateOrImportVpc(ResourceNames names, DeploymentTarget target)
-    {
-        var net = target.Network;
-        if (net.ExistingVpc is { } existing)
-        {
-            return Amazon.CDK.AWS.EC2.Vpc.FromVpcAttributes(this, "ImportedVpc", new VpcAttributes
-            {
-                VpcId = existing.VpcId,
-                VpcCidrBlock = existing.Cidr,
-                AvailabilityZones = existing.AvailabilityZones.ToArray(),
-                PrivateSubnetIds = existing.PrivateSubnetIds.ToArray(),
-                PublicSubnetIds = existing.PublicSubnetIds.ToArray(),
-            });
-        }
-        return NewVpc.Create(this, names, net, NetworkSettings.NatGatewaysOf(target));
-    }
-
-    private void GrantExecution(BlueGreenServiceProps props, DeploymentTarget target)
+    private void GrantExecution(BlueGreenServiceProps props, string account, string region)
     {
         // Image pull from the service's repository (in the tooling account when cross-account;
         // the repository policy there admits this role by name).
@@ -504,7 +487,7 @@ public sealed class BlueGreenService : Construct
         {
             Sid = "PullServiceImage",
             Actions = new[] { "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage" },
-            Resources = new[] { props.ImageRepositoryArn },
+            Resources = new[] { props.ImageRepository.RepositoryArn },
         }));
         // GetAuthorizationToken has no resource-level permissions:
         // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
@@ -520,8 +503,8 @@ public sealed class BlueGreenService : Construct
         LogGroup.GrantWrite(ExecutionRole);
 
         var stack = Stack.Of(this);
-        var secretArns = props.Container.Secrets.Where(s => s.Store == SecretStore.SecretsManager)
-            .Select(s => SecretReferences.SecretArn(stack.Partition, target.Region, target.Account, s.Reference)).Distinct().ToArray();
+        var secretArns = props.Secrets.Where(s => s.Store == SecretStore.SecretsManager)
+            .Select(s => SecretReferences.SecretArn(stack.Partition, region, account, s.Reference)).Distinct().ToArray();
         if (secretArns.Length > 0)
         {
             ExecutionRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
@@ -531,8 +514,8 @@ public sealed class BlueGreenService : Construct
                 Resources = secretArns,
             }));
         }
-        var parameterArns = props.Container.Secrets.Where(s => s.Store == SecretStore.ParameterStore)
-            .Select(s => SecretReferences.ParameterArn(stack.Partition, target.Region, target.Account, s.Reference)).Distinct().ToArray();
+        var parameterArns = props.Secrets.Where(s => s.Store == SecretStore.ParameterStore)
+            .Select(s => SecretReferences.ParameterArn(stack.Partition, region, account, s.Reference)).Distinct().ToArray();
         if (parameterArns.Length > 0)
         {
             ExecutionRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps

@@ -4,30 +4,33 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
 using Slipway.Conventions;
-using Slipway.Stacks;
-using Slipway.Model;
 
 namespace Slipway.Runtime;
 
 /// <summary>
 /// A new VPC as Slipway makes one: public and private subnets in two zones, NAT gateways, the
 /// default security group emptied, rejected traffic in a flow-log group. Used by a service's own
-/// network (<see cref="BlueGreenService"/>) and by the shared one (<see cref="SharedNetworkStack"/>).
+/// network (<see cref="BlueGreenService"/>) and by the shared one (<c>Slipway.Stacks.SharedNetworkStack</c>).
 /// </summary>
 internal static class NewVpc
 {
     /// <summary>Creates the VPC under <paramref name="scope"/> (construct ids Vpc, FlowLogs, FlowLogRole).</summary>
-    public static Vpc Create(Construct scope, ResourceNames names, NetworkSettings net, int natGateways)
+    /// <param name="scope">The construct the VPC belongs to.</param>
+    /// <param name="names">Names of its owner (the VPC is <c>...-vpc-...</c>).</param>
+    /// <param name="cidr">The VPC's IPv4 CIDR.</param>
+    /// <param name="availabilityZones">Its zones, or null for the first two the stack knows.</param>
+    /// <param name="natGateways">NAT gateways (public subnets, one per zone at most).</param>
+    public static Vpc Create(Construct scope, ResourceNames names, string cidr, IReadOnlyList<string>? availabilityZones, int natGateways)
     {
         var vpc = new Vpc(scope, "Vpc", new VpcProps
         {
             VpcName = names.Name("vpc"),
-            IpAddresses = IpAddresses.Cidr(net.VpcCidr),
+            IpAddresses = IpAddresses.Cidr(cidr),
             // Declared zones, or the first two the stack's context records for its account and
             // region (Stack.AvailabilityZones; ServiceRuntimeStack answers it with the declared
             // ones so that CDK never looks them up when they are given).
-            AvailabilityZones = net.AvailabilityZones?.ToArray(),
-            MaxAzs = net.AvailabilityZones is null ? 2 : null,
+            AvailabilityZones = availabilityZones?.ToArray(),
+            MaxAzs = availabilityZones is null ? 2 : null,
             // The default security group would allow all traffic between its members and all
             // egress; nothing uses it, so CDK's custom resource removes its rules (cdk-nag EC2
             // guidance, and the CIS AWS Foundations Benchmark: the default security group of every VPC

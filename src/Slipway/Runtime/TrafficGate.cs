@@ -9,30 +9,64 @@ using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SNS;
 using Constructs;
 using Slipway.Conventions;
-using Slipway.Access;
+using Amazon.CDK.AWS.ECS;
+using Amazon.CDK.AWS.ElasticLoadBalancingV2;
 using Slipway.Model;
 using LogGroupProps = Amazon.CDK.AWS.Logs.LogGroupProps;
 
 namespace Slipway.Runtime;
 
-/// <summary>Props of <see cref="TrafficGate"/>.</summary>
+/// <summary>
+/// Props of <see cref="TrafficGate"/>: the service's parts the gate tests, starts test tasks next
+/// to, and reports to (a <see cref="BlueGreenService"/> exposes each of them).
+/// </summary>
 public sealed class TrafficGateProps
 {
-    /// <summary>Names of the service in this environment.</summary>
+    /// <summary>Names of the service in this environment (the function's name, the task family and log group it reads).</summary>
     public required ResourceNames Names { get; init; }
 
-    /// <summary>The blue/green service whose deployments the gate tests.</summary>
-    public required BlueGreenService Service { get; init; }
+    /// <summary>The VPC of the service: the gate and its test tasks run in its private subnets with egress.</summary>
+    public required IVpc Vpc { get; init; }
 
-    /// <summary>The service's container (name and health check path).</summary>
-    public required ContainerSettings Container { get; init; }
+    /// <summary>The cluster the service runs in (test tasks start there).</summary>
+    public required ICluster Cluster { get; init; }
+
+    /// <summary>The ECS service whose green task set the test tasks copy.</summary>
+    public required IBaseService Service { get; init; }
+
+    /// <summary>The load balancer whose test listener the gate calls (its security group admits the gate).</summary>
+    public required IApplicationLoadBalancer LoadBalancer { get; init; }
+
+    /// <summary>Whether <see cref="LoadBalancer"/> faces the internet (the gate then reaches it through the NAT gateways' addresses).</summary>
+    public required bool InternetFacing { get; init; }
+
+    /// <summary>The test listener's port.</summary>
+    public required int TestListenerPort { get; init; }
+
+    /// <summary>The test listener's URL (the smoke test requests it).</summary>
+    public required string TestUrl { get; init; }
+
+    /// <summary>The production listener's URL (given to the test tasks).</summary>
+    public required string ServiceUrl { get; init; }
+
+    /// <summary>The container the test tasks override (its name in the task definition).</summary>
+    public required string ContainerName { get; init; }
+
+    /// <summary>The path the smoke test requests; it must answer 200.</summary>
+    public required string HealthCheckPath { get; init; }
+
+    /// <summary>The service's task execution role and task role, which the test tasks run with (the gate may pass them to ECS).</summary>
+    public required IReadOnlyList<IRole> TaskRoles { get; init; }
+
+    /// <summary>The CodeDeploy service role of the deployment group: it invokes the gate.</summary>
+    public required IRole CodeDeployRole { get; init; }
 
     /// <summary>
-    /// The environment: its load balancer's scheme and test listener port, and its integration
-    /// tests. Without tests (or with tests that run <see cref="IntegrationTestTiming.AfterTraffic"/>,
-    /// in the pipeline) the gate runs the smoke test: the health check path through the test listener.
+    /// Integration tests the gate runs as a Fargate task before traffic shifts (those with
+    /// <see cref="IntegrationTestTiming.BeforeTraffic"/>; others run in the pipeline).
     /// </summary>
-    public required DeploymentTarget Target { get; init; }
+    /// <remarks>Default: none; the gate runs the smoke test: the health check path through the test listener.</remarks>
+    public IntegrationTestSettings? IntegrationTests { get; init; }
 
     /// <summary>Where failures are announced (with a link to the test output).</summary>
     /// <remarks>Default: none; failures are only reported to CodeDeploy and logged.</remarks>
@@ -45,6 +79,10 @@ public sealed class TrafficGateProps
     /// <summary>How long the gate's log group keeps its events.</summary>
     /// <remarks>Default: 30 days, as the service's own log group.</remarks>
     public int LogRetentionDays { get; init; } = 30;
+
+    /// <summary>The tags put on everything the gate creates.</summary>
+    /// <remarks>Default: Service and Project <see cref="ResourceNames.Service"/>, Environment <see cref="ResourceNames.Environment"/>, CostCenter "unassigned", ManagedBy slipway.</remarks>
+    public SlipwayTags? Tags { get; init; }
 }
 
 /// <summary>
@@ -111,21 +149,20 @@ public sealed class TrafficGate : Construct
     /// <summary>Creates the gate.</summary>
     public TrafficGate(Construct scope, string id, TrafficGateProps props) : base(scope, id)
     {
+        // The test tasks' ARNs (RunTask, StopTask) are this account's and region's.
+        var (account, region) = StackEnvironment.Require(this, nameof(TrafficGate), "the ARNs of the test tasks it starts and stops");
         var names = props.Names;
-        var service = props.Service;
-        var stack = Stack.Of(this);
-        var (partition, region, account) = (stack.Partition, stack.Region, stack.Account);
-        var tests = props.Target.IntegrationTests is { GateTraffic: true } t ? t : null;
-        var network = props.Target.Network;
+        var partition = Stack.Of(this).Partition;
+        var tests = props.IntegrationTests is { GateTraffic: true } t ? t : null;
 
         SecurityGroup = new SecurityGroup(this, "SecurityGroup", new SecurityGroupProps
         {
-            Vpc = service.Vpc,
+            Vpc = props.Vpc,
             Description = $"{names.Name("traffic-gate")}: the traffic gate and its test tasks (clients of the test listener)",
             // AWS APIs (through the NAT gateways) and whatever the tests call.
             AllowAllOutbound = true,
         });
-        AllowToTestListener(service, network);
+        AllowToTestListener(props);
 
         LogGroup = EncryptedLogGroup.Create(this, "LogGroup", new EncryptedLogGroupOptions
         {
@@ -140,9 +177,9 @@ public sealed class TrafficGate : Construct
             Description = $"Traffic gate of {names.Service} in {names.Environment}: runs the tests of a deployment and reports them to CodeDeploy.",
         });
         LogGroup.GrantWrite(Role);
-        GrantCalls(service, partition, region, account, props, runsTestTasks: tests is not null);
+        GrantCalls(partition, region, account, props, runsTestTasks: tests is not null);
 
-        var privateSubnets = service.Vpc.SelectSubnets(new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS });
+        var privateSubnets = props.Vpc.SelectSubnets(new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS });
         Function = new Function(this, "Function", new FunctionProps
         {
             FunctionName = ResourceNames.Claim(this, "Lambda function", SharedNames.TrafficGateFunction(names)),
@@ -158,19 +195,19 @@ public sealed class TrafficGate : Construct
             LogGroup = LogGroup,
             // In the private subnets: the test listener of an internal load balancer is reachable
             // only from inside the VPC, and an internet-facing one admits the NAT gateways' addresses.
-            Vpc = service.Vpc,
+            Vpc = props.Vpc,
             VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
             SecurityGroups = new ISecurityGroup[] { SecurityGroup },
             Environment = new Dictionary<string, string>
             {
-                ["CLUSTER"] = service.Cluster.ClusterName,
-                ["SERVICE"] = service.Service.ServiceName,
-                ["CONTAINER_NAME"] = props.Container.ContainerName,
+                ["CLUSTER"] = props.Cluster.ClusterName,
+                ["SERVICE"] = props.Service.ServiceName,
+                ["CONTAINER_NAME"] = props.ContainerName,
                 ["SUBNETS"] = Fn.Join(",", privateSubnets.SubnetIds),
                 ["SECURITY_GROUPS"] = SecurityGroup.SecurityGroupId,
-                ["TEST_URL"] = service.TestUrl,
-                ["SERVICE_URL"] = service.ServiceUrl,
-                ["HEALTH_CHECK_PATH"] = props.Container.HealthCheckPath,
+                ["TEST_URL"] = props.TestUrl,
+                ["SERVICE_URL"] = props.ServiceUrl,
+                ["HEALTH_CHECK_PATH"] = props.HealthCheckPath,
                 ["TEST_COMMAND"] = tests is null ? "" : System.Text.Json.JsonSerializer.Serialize(tests.Command),
                 ["TIMEOUT_MINUTES"] = (tests?.TimeoutMinutes ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["LOG_GROUP"] = SharedNames.LogGroup(names),
@@ -193,7 +230,7 @@ public sealed class TrafficGate : Construct
         // the explicit grant on this function keeps the hook working under a narrower service role
         // and lets the access proofs show it.
         // The appspec names the unqualified function, so no version or alias ARN is granted.
-        service.CodeDeployRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        props.CodeDeployRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "InvokeTrafficGate",
             Actions = new[] { "lambda:InvokeFunction" },
@@ -202,7 +239,7 @@ public sealed class TrafficGate : Construct
 
         if (tests is not null)
         {
-            var clusterArn = service.Cluster.ClusterArn;
+            var clusterArn = props.Cluster.ClusterArn;
             TaskStoppedRule = new Rule(this, "TaskStoppedRule", new RuleProps
             {
                 Description = $"Test tasks of the {names.Service} {names.Environment} traffic gate that stopped.",
@@ -227,6 +264,8 @@ public sealed class TrafficGate : Construct
                 Targets = new IRuleTarget[] { new LambdaFunction(Function) },
             });
         }
+
+        ConstructTags.Apply(this, props.Tags, names);
     }
 
     // The path from the gate (and its test tasks) to the test listener, as the traffic flows. An
@@ -236,17 +275,17 @@ public sealed class TrafficGate : Construct
     // (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html), so each one is
     // admitted as a /32. An existing VPC's NAT addresses are unknown here: network.testListenerCidrs
     // must name them (validate and synth warn).
-    private void AllowToTestListener(BlueGreenService service, NetworkSettings network)
+    private void AllowToTestListener(TrafficGateProps props)
     {
-        var port = Port.Tcp(network.TestListenerPort);
-        if (!network.InternetFacing)
+        var port = Port.Tcp(props.TestListenerPort);
+        if (!props.InternetFacing)
         {
-            service.LoadBalancer.Connections.AllowFrom(SecurityGroup, port, "test listener: the traffic gate and its test tasks");
+            props.LoadBalancer.Connections.AllowFrom(SecurityGroup, port, "test listener: the traffic gate and its test tasks");
             return;
         }
-        foreach (var (eip, i) in NatGatewayAddresses(service.Vpc).Select((e, i) => (e, i)))
+        foreach (var (eip, i) in NatGatewayAddresses(props.Vpc).Select((e, i) => (e, i)))
         {
-            service.LoadBalancer.Connections.AllowFrom(Peer.Ipv4(Fn.Join("", new[] { eip, "/32" })), port,
+            props.LoadBalancer.Connections.AllowFrom(Peer.Ipv4(Fn.Join("", new[] { eip, "/32" })), port,
                 $"test listener: the traffic gate and its test tasks, through NAT gateway {i + 1}");
         }
     }
@@ -261,7 +300,7 @@ public sealed class TrafficGate : Construct
                 .Select(e => e.Ref)
                 .ToList();
 
-    private void GrantCalls(BlueGreenService service, string partition, string region, string account, TrafficGateProps props, bool runsTestTasks)
+    private void GrantCalls(string partition, string region, string account, TrafficGateProps props, bool runsTestTasks)
     {
         // PutLifecycleEventHookExecutionStatus has no resource-level permission:
         // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html
@@ -286,14 +325,15 @@ public sealed class TrafficGate : Construct
                 "Resource::*", "Action::kms:GenerateDataKey*");
             return;
         }
-        var clusterArn = service.Cluster.ClusterArn;
+        var cluster = props.Cluster;
+        var clusterArn = cluster.ClusterArn;
         var clusterCondition = new Dictionary<string, object> { ["ArnEquals"] = new Dictionary<string, object> { ["ecs:cluster"] = clusterArn } };
         var family = SharedNames.TaskFamily(props.Names);
         Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "FindGreenTaskSet",
             Actions = new[] { "ecs:DescribeServices" },
-            Resources = new[] { service.Service.ServiceArn },
+            Resources = new[] { props.Service.ServiceArn },
         }));
         Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
@@ -315,13 +355,13 @@ public sealed class TrafficGate : Construct
         {
             Sid = "WatchAndStopTestTasks",
             Actions = new[] { "ecs:DescribeTasks", "ecs:StopTask" },
-            Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task/{service.Cluster.ClusterName}/*" },
+            Resources = new[] { $"arn:{partition}:ecs:{region}:{account}:task/{cluster.ClusterName}/*" },
         }));
         Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "PassTaskRoles",
             Actions = new[] { "iam:PassRole" },
-            Resources = new[] { service.ExecutionRole.RoleArn, service.TaskRole.RoleArn },
+            Resources = props.TaskRoles.Select(r => r.RoleArn).ToArray(),
             Conditions = new Dictionary<string, object>
             {
                 ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "ecs-tasks.amazonaws.com" },
@@ -330,7 +370,7 @@ public sealed class TrafficGate : Construct
         NagSuppressions.OnTree(Role, "AwsSolutions-IAM5",
             "PutLifecycleEventHookExecutionStatus supports no resource-level permission; test tasks get fresh ids: RunTask is scoped to the service's task family and cluster, ListTasks to the cluster (condition), Describe/StopTask to tasks of that cluster; kms:GenerateDataKey* is the SNS encryption pair on the alarm topic's key only.",
             "Resource::*", $"Resource::arn:<AWS::Partition>:ecs:{region}:{account}:task-definition/{family}:*",
-            $"Resource::arn:<AWS::Partition>:ecs:{region}:{account}:task/{(service.Cluster.Node.DefaultChild is null ? service.Cluster.ClusterName : NagSuppressions.Ref(service.Cluster))}/*",
+            $"Resource::arn:<AWS::Partition>:ecs:{region}:{account}:task/{(cluster.Node.DefaultChild is null ? cluster.ClusterName : NagSuppressions.Ref(cluster))}/*",
             "Action::kms:GenerateDataKey*");
     }
 }

@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.SSM;
 using Constructs;
 using Slipway.Conventions;
@@ -54,35 +55,86 @@ public sealed class ServiceRuntimeStack : Stack
             Node.SetContext(AvailabilityZoneSettings.ContextKey(target.Account, target.Region), zones.ToArray());
         }
 
+        // The model, mapped to the constructs' narrow props. The manifest (or ServiceDefinition)
+        // was validated by its own paths; the constructs check their props again in C# terms.
+        var net = target.Network;
+        var tags = definition.Tags(target.Name);
         Service = new BlueGreenService(this, "Service", new BlueGreenServiceProps
         {
             Names = Names,
-            Target = target,
-            Container = definition.Container,
-            Vpc = target.Network.Shared ? SharedNetworkStack.Import(this, "SharedVpc", SharedNetworkKey.Of(definition, target, props.Suffix), target) : null,
-            ImageRepositoryArn = $"arn:aws:ecr:{definition.ToolingRegion}:{definition.ToolingAccount}:repository/{SharedNames.Repository(Names)}",
+            ImageRepository = Amazon.CDK.AWS.ECR.Repository.FromRepositoryArn(this, "ImageRepository",
+                $"arn:aws:ecr:{definition.ToolingRegion}:{definition.ToolingAccount}:repository/{SharedNames.Repository(Names)}"),
+            Vpc = net.Shared ? SharedNetworkStack.Import(this, "SharedVpc", SharedNetworkKey.Of(definition, target, props.Suffix), target) : ImportExistingVpc(net.ExistingVpc),
+            VpcCidr = net.VpcCidr,
+            NatGateways = NetworkSettings.NatGatewaysOf(target),
+            AvailabilityZones = net.AvailabilityZones,
+            ExistingClusterName = net.ExistingClusterName,
+            ContainerName = definition.Container.ContainerName,
+            ContainerPort = definition.Container.Port,
+            HealthCheckPath = definition.Container.HealthCheckPath,
+            Secrets = definition.Container.Secrets,
+            InternetFacing = net.InternetFacing,
+            Certificate = net.CertificateArn is { } certificateArn
+                ? Amazon.CDK.AWS.CertificateManager.Certificate.FromCertificateArn(this, "Certificate", certificateArn)
+                : null,
+            TestListenerPort = net.TestListenerPort,
+            TestListenerCidrs = net.TestListenerCidrs,
+            TrafficShifting = target.EffectiveTrafficShifting,
+            TerminationWait = Duration.Minutes(target.EffectiveTerminationWaitMinutes),
+            DesiredCount = target.EffectiveDesiredCount,
             Compliance = definition.Compliance,
+            Tags = tags,
         });
         AccessRoles = new PipelineAccessRoles(this, "PipelineAccess", new PipelineAccessRolesProps
         {
             Names = Names,
             ToolingAccount = definition.ToolingAccount,
             ToolingRegion = definition.ToolingRegion,
-            Service = Service,
+            Application = Service.Application,
+            DeploymentGroup = Service.DeploymentGroup,
+            Cluster = Service.Cluster,
+            Service = Service.Service,
+            TaskRoles = new Amazon.CDK.AWS.IAM.IRole[] { Service.ExecutionRole, Service.TaskRole },
+            LogGroup = Service.LogGroup,
             ArtifactsUseKms = definition.ArtifactsUseKms,
             // Tests before the traffic shift run in the traffic gate, in this account: the pipeline's
             // integration-test build (and its role here) exists only for tests after the shift.
             RunsIntegrationTests = target.IntegrationTests is { GateTraffic: false },
+            Tags = tags,
         });
-        var observability = new Observability.RuntimeDashboard(this, "Observability", new Observability.RuntimeDashboardProps { Service = Service, Names = Names, Emails = definition.Notifications.Emails });
+        var observability = new RuntimeDashboard(this, "Observability", new RuntimeDashboardProps
+        {
+            Names = Names,
+            Service = Service.Service,
+            Cluster = Service.Cluster,
+            LoadBalancer = Service.LoadBalancer,
+            BlueTargetGroup = Service.BlueTargetGroup,
+            GreenTargetGroup = Service.GreenTargetGroup,
+            Application = Service.Application,
+            ServiceUrl = Service.ServiceUrl,
+            RollbackAlarms = Service.RollbackAlarms,
+            Emails = definition.Notifications.Emails,
+            Tags = tags,
+        });
         TrafficGate = new TrafficGate(this, "TrafficGate", new TrafficGateProps
         {
             Names = Names,
-            Service = Service,
-            Container = definition.Container,
-            Target = target,
+            Vpc = Service.Vpc,
+            Cluster = Service.Cluster,
+            Service = Service.Service,
+            LoadBalancer = Service.LoadBalancer,
+            InternetFacing = net.InternetFacing,
+            TestListenerPort = net.TestListenerPort,
+            TestUrl = Service.TestUrl,
+            ServiceUrl = Service.ServiceUrl,
+            ContainerName = definition.Container.ContainerName,
+            HealthCheckPath = definition.Container.HealthCheckPath,
+            TaskRoles = new Amazon.CDK.AWS.IAM.IRole[] { Service.ExecutionRole, Service.TaskRole },
+            CodeDeployRole = Service.CodeDeployRole,
+            IntegrationTests = target.IntegrationTests,
             NotificationTopic = observability.AlarmTopic,
             NotificationKey = observability.AlarmTopicKey,
+            Tags = tags,
         });
 
         // What the integration-test task needs to start next to the service.
@@ -99,7 +151,7 @@ public sealed class ServiceRuntimeStack : Stack
         Output("DeploymentGroupName", Service.DeploymentGroup.DeploymentGroupName, "The CodeDeploy deployment group");
         Output("DeployRoleArn", AccessRoles.DeployRole.RoleArn, "The role the pipeline assumes to deploy here");
 
-        definition.Tags(target.Name).ApplyTo(this);
+        tags.ApplyTo(this);
         Guardrails.ApplyPermissionsBoundary(this, definition.PermissionsBoundaryPolicyName);
         DestroyOnDelete.ApplyTo(this);
         KeyGrantPolicy.ApplyTo(this);
@@ -117,6 +169,19 @@ public sealed class ServiceRuntimeStack : Stack
                 "NIST.800.53.R5-EC2RestrictedCommonPorts and -EC2RestrictedSSH cannot read the test listener's sources that are the NAT gateways' Elastic IPs (each a /32 known at deployment, TrafficGate); the group opens only the listener ports, to the configured CIDRs and those addresses.");
         }
     }
+
+    // An existing VPC by its ids, as the manifest's network.existingVpc lists them.
+    private IVpc? ImportExistingVpc(ExistingVpc? existing) =>
+        existing is null
+            ? null
+            : Amazon.CDK.AWS.EC2.Vpc.FromVpcAttributes(this, "ImportedVpc", new VpcAttributes
+            {
+                VpcId = existing.VpcId,
+                VpcCidrBlock = existing.Cidr,
+                AvailabilityZones = existing.AvailabilityZones.ToArray(),
+                PrivateSubnetIds = existing.PrivateSubnetIds.ToArray(),
+                PublicSubnetIds = existing.PublicSubnetIds.ToArray(),
+            });
 
     private void Publish(string key, string value, string description) =>
         new StringParameter(this, "Parameter" + ResourceNames.Pascal(key), new StringParameterProps

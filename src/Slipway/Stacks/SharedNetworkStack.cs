@@ -90,7 +90,7 @@ public sealed class SharedNetworkStack : Stack
         {
             Node.SetContext(AvailabilityZoneSettings.ContextKey(props.Key.Account, props.Key.Region), zones.ToArray());
         }
-        Vpc = NewVpc.Create(this, names, props.Network, props.NatGateways);
+        Vpc = NewVpc.Create(this, names, props.Network.VpcCidr, props.Network.AvailabilityZones, props.NatGateways);
         Export("VpcId", Vpc.VpcId, "The shared VPC");
         Export("PrivateSubnetIds", Fn.Join(",", Vpc.PrivateSubnets.Select(s => s.SubnetId).ToArray()), "Its private subnets, one per zone, in zone order");
         Export("PublicSubnetIds", Fn.Join(",", Vpc.PublicSubnets.Select(s => s.SubnetId).ToArray()), "Its public subnets, one per zone, in zone order");

@@ -123,8 +123,8 @@ public sealed class AvailabilityZoneSettingsTests
         var target = new DeploymentTarget { Name = "prod", Account = Services.Tooling, Region = "ap-northeast-1", Network = new NetworkSettings { AvailabilityZones = new[] { "ap-northeast-1a", "us-east-1b", "ap-northeast-1a" } } };
         var single = new DeploymentTarget { Name = "dev", Account = Services.Tooling, Region = "us-west-1", Network = new NetworkSettings { AvailabilityZones = new[] { "us-west-1b" } } };
 
-        BlueGreenServiceProps.Validate(target, new ContainerSettings(), v, "service.environments[0]");
-        BlueGreenServiceProps.Validate(single, new ContainerSettings(), v, "service.environments[1]");
+        DeploymentTargetValidation.Validate(target, new ContainerSettings(), v, "service.environments[0]");
+        DeploymentTargetValidation.Validate(single, new ContainerSettings(), v, "service.environments[1]");
 
         Assert.Equal(new[]
         {
@@ -150,7 +150,7 @@ public sealed class AvailabilityZoneSettingsTests
             },
         };
 
-        BlueGreenServiceProps.Validate(target, new ContainerSettings(), v, "service.environments[0]");
+        DeploymentTargetValidation.Validate(target, new ContainerSettings(), v, "service.environments[0]");
 
         Assert.Equal(new[]
         {

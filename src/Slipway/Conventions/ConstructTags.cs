@@ -1,0 +1,30 @@
+using Constructs;
+
+namespace Slipway.Conventions;
+
+/// <summary>
+/// The tags a construct used on its own puts on what it creates, so that tagging does not depend
+/// on the stack class it sits in. Inside Slipway's stacks the stack's tags are the same values.
+/// </summary>
+internal static class ConstructTags
+{
+    /// <summary>The CostCenter tag of a construct given no tags (as a manifest that sets no costCenter).</summary>
+    public const string UnassignedCostCenter = "unassigned";
+
+    /// <summary>The Environment tag of a construct whose names have no environment.</summary>
+    public const string NoEnvironment = "default";
+
+    /// <summary>
+    /// Tags every taggable resource under <paramref name="scope"/> with <paramref name="tags"/>, or,
+    /// when none are given, with the service and environment of <paramref name="names"/> (Project:
+    /// the service, CostCenter: <see cref="UnassignedCostCenter"/>).
+    /// </summary>
+    public static void Apply(IConstruct scope, SlipwayTags? tags, ResourceNames names) =>
+        (tags ?? new SlipwayTags
+        {
+            Environment = names.Environment ?? NoEnvironment,
+            Project = names.Service,
+            CostCenter = UnassignedCostCenter,
+            Service = names.Service,
+        }).ApplyTo(scope);
+}
