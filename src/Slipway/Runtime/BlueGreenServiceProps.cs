@@ -143,8 +143,8 @@ public sealed class BlueGreenServiceProps
         if (TerminationWait is { } wait)
         {
             var minutes = wait.ToMinutes(new TimeConversionOptions { Integral = false });
-            v.Require(minutes is >= 0 and <= 2880, $"{path}.{nameof(TerminationWait)}", $"{minutes} minutes",
-                "must be from 0 to 2880 minutes (CodeDeploy's limit is two days).");
+            v.Require(minutes is >= 0 and <= 2880, $"{path}.{nameof(TerminationWait)}", minutes,
+                "(minutes) must be from 0 to 2880 minutes (CodeDeploy's limit is two days).");
         }
         v.Require(DesiredCount is >= 1 and <= 100, $"{path}.{nameof(DesiredCount)}", DesiredCount, "must be from 1 to 100.");
         if (TrafficShifting is { Kind: not TrafficShiftingKind.AllAtOnce } ts)
