@@ -105,6 +105,10 @@ public sealed class BlueGreenService : Construct
         var certificateArn = props.Certificate?.CertificateArn;
         var productionPort = certificateArn is null ? 80 : 443;
 
+        if (props.Vpc is null && props.AvailabilityZones is { } zones)
+        {
+            RequireKnownZones(zones, account, region);
+        }
         Vpc = props.Vpc ?? NewVpc.Create(this, names, props.VpcCidr, props.AvailabilityZones, props.NatGateways);
         Cluster = props.Cluster ?? (props.ExistingClusterName is { } clusterName
             ? Amazon.CDK.AWS.ECS.Cluster.FromClusterAttributes(this, "ImportedCluster", new ClusterAttributes { ClusterName = clusterName, Vpc = Vpc })
@@ -544,6 +548,26 @@ public sealed class BlueGreenService : Construct
                     : new TimeBasedLinearTrafficRouting(new TimeBasedLinearTrafficRoutingProps { Percentage = shifting.Percentage, Interval = Duration.Minutes(shifting.IntervalMinutes) }),
             }),
         };
+
+    // CDK's Vpc accepts only zones the stack knows for its account and region (its CDK context),
+    // and throws a JavaScript error otherwise; without context it knows placeholder zones only.
+    private void RequireKnownZones(IReadOnlyList<string> zones, string account, string region)
+    {
+        var stack = Stack.Of(this);
+        var known = stack.AvailabilityZones;
+        var unknown = zones.Where(z => !Token.IsUnresolved(z) && !known.Contains(z)).ToArray();
+        if (known.Any(z => Token.IsUnresolved(z)) || unknown.Length == 0)
+        {
+            return;
+        }
+        var key = AvailabilityZoneSettings.ContextKey(account, region);
+        throw new SlipwayValidationException(new[]
+        {
+            $"{nameof(BlueGreenServiceProps)}.{nameof(BlueGreenServiceProps.AvailabilityZones)}: [{string.Join(", ", zones)}] " +
+            $"{(unknown.Length == 1 ? "is" : "are")} not among the zones the stack {stack.Node.Path} knows for {account}/{region} ([{string.Join(", ", known)}]; CDK context \"{key}\"). " +
+            $"Record the account's zones in the app's context before adding the stack (new App(new AppProps {{ Context = new Dictionary<string, object> {{ [\"{key}\"] = new[] {{ ... }} }} }}), or cdk.context.json, as the CDK CLI writes it), or leave AvailabilityZones unset.",
+        });
+    }
 
     private static string PlaceholderServer(int port) =>
         "import http.server as h\n" +

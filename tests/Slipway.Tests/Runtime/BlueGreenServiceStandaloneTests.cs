@@ -125,6 +125,20 @@ public sealed class BlueGreenServiceStandaloneTests(StandaloneRuntimeScenario s)
         }, e.Problems);
     }
 
+    [Fact]
+    public void Zones_the_stack_does_not_know_are_refused_with_our_own_message()
+    {
+        var app = new App(new AppProps { AnalyticsReporting = false });
+        var stack = new Stack(app, "NoContext", new StackProps { Env = new Amazon.CDK.Environment { Account = "111111111111", Region = "us-east-1" } });
+        var e = Assert.Throws<SlipwayValidationException>(() => new BlueGreenService(stack, "Service", new BlueGreenServiceProps
+        {
+            Names = new ResourceNames("orders", "staging", "dev"),
+            ImageRepository = Repository.FromRepositoryName(stack, "Images", "orders"),
+            AvailabilityZones = new[] { "us-east-1a", "us-east-1b" },
+        }));
+        Assert.StartsWith("BlueGreenServiceProps.AvailabilityZones: [us-east-1a, us-east-1b] are not among the zones the stack NoContext knows for 111111111111/us-east-1 ([dummy1a, dummy1b, dummy1c]; CDK context \"availability-zones:account=111111111111:region=us-east-1\"). Record the account's zones", e.Message);
+    }
+
     /// <summary>Every resource with a Tags list, and its tags as Key=Value.</summary>
     internal static IEnumerable<(string Type, IReadOnlyList<string> Tags)> TaggedResources(JsonObject template) =>
         template["Resources"]!.AsObject()
