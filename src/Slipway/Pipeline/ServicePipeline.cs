@@ -235,9 +235,14 @@ public sealed class ServicePipeline : Construct
         {
             // https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-cross-account.html
             var foreign = props.Environments.First(e => e.Account != stack.Account);
+            var why = props.ArtifactBucket is null
+                ? "and ArtifactEncryption is S3Managed, so the artifacts are SSE-S3"
+                : "and the given ArtifactBucket has no EncryptionKey, so the artifacts are SSE-S3";
             v.Add($"{nameof(ServicePipelineProps)}.{nameof(ServicePipelineProps.ArtifactKey)}", null,
-                $"is not set and the artifacts would be SSE-S3, but environment \"{foreign.Name}\" is in account {foreign.Account}, which cannot read SSE-S3 artifacts through CodePipeline. " +
-                "Pass the artifact bucket's KMS key, or leave ArtifactBucket unset so the pipeline creates a bucket and key.");
+                $"{why}, but environment \"{foreign.Name}\" is in account {foreign.Account}, which cannot read SSE-S3 artifacts through CodePipeline. " +
+                (props.ArtifactBucket is null
+                    ? "Remove ArtifactEncryption (KMS is the default across accounts) or set it to Kms."
+                    : "Pass the bucket's KMS key as ArtifactKey, or leave ArtifactBucket unset so the pipeline creates a bucket and key."));
             v.ThrowIfAny();
         }
 
