@@ -50,6 +50,10 @@ public sealed partial class GitHubOidcDeployRoleProps
     /// <remarks>Default: hnb659fds, the CDK default.</remarks>
     public string BootstrapQualifier { get; init; } = GitHubOidcDeployRole.DefaultBootstrapQualifier;
 
+    /// <summary>Tags put on the role and the provider.</summary>
+    /// <remarks>Default: Environment "tooling", Project and Service <c>Names.Service</c>, CostCenter "unassigned", ManagedBy "slipway".</remarks>
+    public SlipwayTags? Tags { get; init; }
+
     /// <summary>Checks the props, collecting problems under <paramref name="path"/> ("" for bare field names).</summary>
     public void Validate(Validator v, string path)
     {
@@ -188,6 +192,9 @@ public sealed class GitHubOidcDeployRole : Construct
         v.ThrowIfAny();
 
         var stack = Stack.Of(this);
+        // Only the default bootstrap environment is the stack's own: an environment-agnostic
+        // stack has no account or region to name its bootstrap roles by.
+        var environments = (props.BootstrapEnvironments ?? new[] { StackBootstrapEnvironment() }).Distinct().ToList();
         if (props.ExistingProviderArn is { } existing)
         {
             ProviderArn = existing;
@@ -201,7 +208,6 @@ public sealed class GitHubOidcDeployRole : Construct
         Subjects = props.Branches.Select(b => $"repo:{props.Repository}:ref:refs/heads/{b}")
             .Concat(props.Environments.Select(e => $"repo:{props.Repository}:environment:{e}"))
             .Distinct().ToList();
-        var environments = (props.BootstrapEnvironments ?? new[] { new AccountRegion(stack.Account, stack.Region) }).Distinct().ToList();
 
         Role = new Role(this, "Role", new RoleProps
         {
@@ -237,6 +243,13 @@ public sealed class GitHubOidcDeployRole : Construct
             Description = ResourceNames.Shorten(
                 $"AWS_DEPLOY_ROLE_ARN for GitHub Actions in {props.Repository} ({string.Join(", ", props.Environments.Select(e => "environment " + e).Concat(props.Branches.Select(b => "branch " + b)))})", 1024),
         });
+        ConstructTags.Apply(this, props.Tags, props.Names);
+    }
+
+    private AccountRegion StackBootstrapEnvironment()
+    {
+        var (account, region) = StackEnvironment.Require(this, nameof(GitHubOidcDeployRole), "the OIDC provider's ARN and the roles' trust in that account");
+        return new AccountRegion(account, region);
     }
 
     /// <summary>

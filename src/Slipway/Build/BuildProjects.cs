@@ -18,20 +18,37 @@ namespace Slipway.Build;
 /// <summary>Props of <see cref="BuildProjects"/>.</summary>
 public sealed class BuildProjectsProps
 {
-    /// <summary>The service.</summary>
-    public required ServiceDefinition Definition { get; init; }
-
-    /// <summary>Names of the service (no environment).</summary>
+    /// <summary>Names of the service (no environment): projects, log groups, roles and the cache bucket are named from them.</summary>
     public required ResourceNames Names { get; init; }
 
-    /// <summary>The service's image repository.</summary>
+    /// <summary>The builds and checks.</summary>
+    /// <remarks>Default: <c>new BuildSettings()</c> (image build and image scan).</remarks>
+    public BuildSettings Build { get; init; } = new();
+
+    /// <summary>The service's container: the image build writes it into each environment's task definition.</summary>
+    /// <remarks>Default: <c>new ContainerSettings()</c>.</remarks>
+    public ContainerSettings Container { get; init; } = new();
+
+    /// <summary>
+    /// The environments, in promotion order: the image build writes their deployment files, and the
+    /// alarm-rollback and integration-test projects may assume their roles (by name, in their accounts).
+    /// </summary>
+    public required IReadOnlyList<DeploymentTarget> Environments { get; init; }
+
+    /// <summary>The service's image repository: the image build pushes to it, the scan and promotion read it.</summary>
     public required IRepository Repository { get; init; }
 
-    /// <summary>The artifact key, when artifacts use KMS; builds encrypt their output with it.</summary>
+    /// <summary>The key builds encrypt their output and the cache bucket with.</summary>
+    /// <remarks>Default: the AWS-managed S3 key.</remarks>
     public IKey? EncryptionKey { get; init; }
 
-    /// <summary>The bucket that receives S3 access logs.</summary>
-    public required IBucket AccessLogsBucket { get; init; }
+    /// <summary>The bucket that receives the cache bucket's S3 server access logs.</summary>
+    /// <remarks>Default: no server access logs.</remarks>
+    public IBucket? AccessLogsBucket { get; init; }
+
+    /// <summary>Tags put on everything the projects create.</summary>
+    /// <remarks>Default: Environment "tooling", Project and Service the service's name, CostCenter "unassigned", ManagedBy "slipway".</remarks>
+    public SlipwayTags? Tags { get; init; }
 }
 
 /// <summary>
@@ -39,6 +56,10 @@ public sealed class BuildProjectsProps
 /// image scan and integration tests. Each has its own log group (30 days by default), the S3 build
 /// cache (objects expire after 7 days by default) and exactly the permissions it needs.
 /// </summary>
+/// <remarks>
+/// Needs a stack with a concrete account and region (bucket names). It creates no image
+/// repository for the service and no artifact bucket: both are given.
+/// </remarks>
 public sealed class BuildProjects : Construct
 {
     /// <summary>Docker build and push; writes the deployment files.</summary>
@@ -89,8 +110,9 @@ public sealed class BuildProjects : Construct
     /// <summary>Creates the projects.</summary>
     public BuildProjects(Construct scope, string id, BuildProjectsProps props) : base(scope, id)
     {
+        StackEnvironment.Require(this, nameof(BuildProjects), "the ARNs of the parameters, secrets and repositories its builds use");
         _props = props;
-        var build = props.Definition.Build;
+        var build = props.Build;
         var names = props.Names;
 
         CacheBucket = SecureBucket.Create(this, "CacheBucket", new SecureBucketOptions
@@ -123,7 +145,7 @@ public sealed class BuildProjects : Construct
             all.Add(Compile = Project("Compile", "compile", BuildSpecs.Compile(build), privileged: false));
         }
         all.Add(ImageBuild = Project("ImageBuild", "image-build",
-            BuildSpecs.ImageBuild(props.Definition, names, props.Repository.RepositoryUri), privileged: true));
+            BuildSpecs.ImageBuild(build, props.Container, props.Environments, names, props.Repository.RepositoryUri), privileged: true));
         props.Repository.GrantPullPush(ImageBuild);
         // docker build needs the Docker daemon, which CodeBuild only runs in privileged mode.
         NagSuppressions.OnResource(ImageBuild, "AwsSolutions-CB3",
@@ -146,7 +168,7 @@ public sealed class BuildProjects : Construct
         }
         if (build.ImageScan.Enabled)
         {
-            all.Add(ImageScan = Project("ImageScan", "image-scan", BuildSpecs.ImageScan(props.Definition), privileged: false));
+            all.Add(ImageScan = Project("ImageScan", "image-scan", BuildSpecs.ImageScan(build, props.Container), privileged: false));
             props.Repository.GrantPull(ImageScan);
         }
         all.Add(PromoteImage = Project("PromoteImage", "promote", BuildSpecs.PromoteImage(props.Repository.RepositoryName), privileged: false));
@@ -155,7 +177,7 @@ public sealed class BuildProjects : Construct
         props.Repository.Grant(PromoteImage, "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:PutImage");
         // Tests before the traffic shift run in each environment's traffic gate; only tests a team
         // asks to run after the shift (integrationTests.when: afterTraffic) need this project.
-        var afterTraffic = props.Definition.Environments.Where(e => e.IntegrationTests is { GateTraffic: false }).ToList();
+        var afterTraffic = props.Environments.Where(e => e.IntegrationTests is { GateTraffic: false }).ToList();
         if (afterTraffic.Count > 0)
         {
             // The build must outlast the runner, which stops the test task itself on timeout: a
@@ -178,10 +200,11 @@ public sealed class BuildProjects : Construct
         {
             Sid = "AssumeAlarmRollbackRoles",
             Actions = new[] { "sts:AssumeRole" },
-            Resources = props.Definition.Environments
+            Resources = props.Environments
                 .Select(e => SharedNames.RoleArn(e.Account, SharedNames.AlarmRollbackRole(names.ForEnvironment(e.Name)))).ToArray(),
         }));
         All = all;
+        ConstructTags.Apply(this, props.Tags, names);
     }
 
     /// <summary>The alarm-rollback switch script, shipped inside the assembly.</summary>
@@ -205,7 +228,7 @@ public sealed class BuildProjects : Construct
     private PipelineProject Project(string id, string resource, BuildSpecDocument spec, bool privileged, string? roleName = null, int timeoutMinutes = 60)
     {
         var names = _props.Names;
-        var build = _props.Definition.Build;
+        var build = _props.Build;
         var projectName = ResourceNames.Claim(this, "CodeBuild project", names.Name(resource, 150));
         var logGroup = EncryptedLogGroup.Create(this, id + "Logs", new EncryptedLogGroupOptions
         {
@@ -284,7 +307,7 @@ public sealed class BuildProjects : Construct
     // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html).
     private Repository CreateBuildImageRepository(BuildImageRepositorySettings settings)
     {
-        var image = _props.Definition.Build.BuildImage;
+        var image = _props.Build.BuildImage;
         var (repositoryName, tag) = image is null ? (_props.Names.Name("build-images", 256), null) : SplitImage(image);
         var rules = new List<Amazon.CDK.AWS.ECR.ILifecycleRule>();
         if (tag is not null)
@@ -330,7 +353,7 @@ public sealed class BuildProjects : Construct
 
     private IBuildImage CreateBuildImage()
     {
-        if (_props.Definition.Build.BuildImage is not { } uri)
+        if (_props.Build.BuildImage is not { } uri)
         {
             return LinuxBuildImage.AMAZON_LINUX_2_5;
         }

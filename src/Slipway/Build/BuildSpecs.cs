@@ -69,16 +69,15 @@ public static class BuildSpecs
     }
 
     /// <summary>Docker image build and push, then the deployment files of every environment.</summary>
-    public static BuildSpecDocument ImageBuild(ServiceDefinition service, ResourceNames names, string repositoryUri)
+    public static BuildSpecDocument ImageBuild(BuildSettings build, ContainerSettings container, IEnumerable<DeploymentTarget> environments, ResourceNames names, string repositoryUri)
     {
-        var build = service.Build;
         var spec = NewSpec(build);
         var registry = repositoryUri.Split('/')[0];
         spec.Variables["REPOSITORY_URI"] = repositoryUri;
         spec.Variables["REGISTRY"] = registry;
         spec.Variables["DOCKERFILE"] = build.Dockerfile;
         spec.Variables["DOCKER_CONTEXT"] = build.Context;
-        var platforms = Platforms(service);
+        var platforms = Platforms(build, container);
         spec.Variables["PLATFORMS"] = string.Join(",", platforms);
         spec.Variables[CommitVariable] = "manual";
         spec.ExportedVariables.AddRange(new[] { ImageUriVariable, "IMAGE_TAG" });
@@ -119,11 +118,11 @@ public static class BuildSpecs
             $"rm -rf {BuildxCache} && mv {BuildxCache}-new {BuildxCache}",
             "printf '{\"ImageURI\":\"%s\"}' \"$IMAGE_URI\" > imageDetail.json",
         };
-        foreach (var target in service.Environments)
+        foreach (var target in environments)
         {
             var envNames = names.ForEnvironment(target.Name);
-            commands.Add(WriteFile(DeploymentFiles.TaskDefinitionFile(target.Name), DeploymentFiles.TaskDefinition(envNames, service.Container, target)));
-            commands.Add(WriteFile(DeploymentFiles.AppSpecFile(target.Name), DeploymentFiles.AppSpec(service.Container, SharedNames.TrafficGateFunctionArn(target.Account, target.Region, envNames))));
+            commands.Add(WriteFile(DeploymentFiles.TaskDefinitionFile(target.Name), DeploymentFiles.TaskDefinition(envNames, container, target)));
+            commands.Add(WriteFile(DeploymentFiles.AppSpecFile(target.Name), DeploymentFiles.AppSpec(container, SharedNames.TrafficGateFunctionArn(target.Account, target.Region, envNames))));
         }
         commands.Add("echo \"Pushed $IMAGE_URI\"");
         spec.Build = new BuildPhase(commands);
@@ -133,10 +132,10 @@ public static class BuildSpecs
     }
 
     /// <summary>The platforms the image is built for (and scanned on), in buildx's notation.</summary>
-    public static IReadOnlyList<string> Platforms(ServiceDefinition service) =>
-        service.Build.MultiArchitecture
+    public static IReadOnlyList<string> Platforms(BuildSettings build, ContainerSettings container) =>
+        build.MultiArchitecture
             ? new[] { "linux/amd64", "linux/arm64" }
-            : new[] { service.Container.Architecture == Architecture.ARM64 ? "linux/arm64" : "linux/amd64" };
+            : new[] { container.Architecture == Architecture.ARM64 ? "linux/arm64" : "linux/amd64" };
 
     /// <summary>The separate compile step: its whole workspace becomes the image build's input.</summary>
     public static BuildSpecDocument Compile(BuildSettings build)
@@ -197,16 +196,16 @@ public static class BuildSpecs
     }
 
     /// <summary>The Trivy image scan of every platform, each with its severity gate, report and SBOM.</summary>
-    public static BuildSpecDocument ImageScan(ServiceDefinition service)
+    public static BuildSpecDocument ImageScan(BuildSettings build, ContainerSettings container)
     {
-        var scan = service.Build.ImageScan;
+        var scan = build.ImageScan;
         var spec = new BuildSpecDocument();
         var severities = ImageScanSettings.Severities.SkipWhile(s => s != scan.FailOn);
         spec.Variables["TRIVY_VERSION"] = scan.TrivyVersion;
         spec.Variables["TRIVY_SHA256"] = scan.TrivySha256;
         spec.Variables["TRIVY_DB_REPOSITORY"] = scan.DatabaseRepository;
         spec.Variables["FAIL_SEVERITIES"] = string.Join(",", severities);
-        spec.Variables["PLATFORMS"] = string.Join(",", Platforms(service));
+        spec.Variables["PLATFORMS"] = string.Join(",", Platforms(build, container));
         spec.Variables[ImageUriVariable] = "";
         spec.Variables["TRIVY_CACHE_DIR"] = ToolDirectory + "/trivy-cache";
         const string trivy = ToolDirectory + "/trivy";

@@ -10,8 +10,6 @@ using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
 using Slipway.Conventions;
-using Slipway.Pipeline;
-using Slipway.Model;
 using Architecture = Amazon.CDK.AWS.Lambda.Architecture;
 using LogGroupProps = Amazon.CDK.AWS.Logs.LogGroupProps;
 using LambdaRuntime = Amazon.CDK.AWS.Lambda.Runtime;
@@ -22,7 +20,21 @@ namespace Slipway.Observability;
 public sealed class DeliveryMetricsCollectorProps
 {
     /// <summary>The pipeline measured.</summary>
-    public required ServicePipeline Pipeline { get; init; }
+    public required IPipeline Pipeline { get; init; }
+
+    /// <summary>Names of the service (no environment): the function, role, table and queue are named from them.</summary>
+    public required ResourceNames Names { get; init; }
+
+    /// <summary>The environments, in promotion order, each with the stage that deploys it.</summary>
+    public required IReadOnlyList<PipelineEnvironment> Environments { get; init; }
+
+    /// <summary>Days the function's log group keeps its events.</summary>
+    /// <remarks>Default: <see cref="PipelineObservabilityProps.DefaultLogRetentionDays"/>.</remarks>
+    public int LogRetentionDays { get; init; } = PipelineObservabilityProps.DefaultLogRetentionDays;
+
+    /// <summary>The compliance pack (the NIST 800-53 profile adds a dead-letter queue).</summary>
+    /// <remarks>Default: <see cref="CompliancePack.None"/>.</remarks>
+    public CompliancePack Compliance { get; init; } = CompliancePack.None;
 
     /// <summary>Concurrent executions reserved for the collector (1-10).</summary>
     /// <remarks>
@@ -95,7 +107,7 @@ public sealed class DeliveryMetricsCollector : Construct
         v.ThrowIfAny();
 
         var pipeline = props.Pipeline;
-        var names = pipeline.Names;
+        var names = props.Names;
         var pipelineName = PipelineName(pipeline);
 
         StateTable = new Table(this, "StateTable", new TableProps
@@ -113,7 +125,7 @@ public sealed class DeliveryMetricsCollector : Construct
         LogGroup = EncryptedLogGroup.Create(this, "LogGroup", new EncryptedLogGroupOptions
         {
             Name = names.LogGroup("delivery-metrics"),
-            RetentionDays = pipeline.Definition.Build.LogRetentionDays,
+            RetentionDays = props.LogRetentionDays,
         });
 
         // An explicit role instead of AWSLambdaBasicExecutionRole, which may write to any log group.
@@ -121,12 +133,12 @@ public sealed class DeliveryMetricsCollector : Construct
         {
             RoleName = ResourceNames.Claim(this, "IAM role", names.Role("delivery-metrics")),
             AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
-            Description = $"Delivery-metrics collector of the {pipeline.Definition.Name} pipeline: writes its log group and state table only.",
+            Description = $"Delivery-metrics collector of the {names.Service} pipeline: writes its log group and state table only.",
         });
         LogGroup.GrantWrite(Role);
 
-        Config = ConfigJson(pipelineName, pipeline.Definition, pipeline.DeployStages);
-        var nist = pipeline.Definition.Compliance == CompliancePack.Nist80053R5;
+        Config = ConfigJson(pipelineName, names.Service, props.Environments);
+        var nist = props.Compliance == CompliancePack.Nist80053R5;
         // NIST 800-53 profile: events the function fails on (after Lambda's two retries of an
         // asynchronous invocation) are kept for 14 days instead of dropped
         // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq).
@@ -179,7 +191,7 @@ public sealed class DeliveryMetricsCollector : Construct
         NagSuppressions.OnResource(Function, "AwsSolutions-L1",
             "nodejs22.x is the newest Node.js Lambda runtime; cdk-nag compares against the runtimes aws-cdk-lib 2.160 knows, whose newest is nodejs20.x.");
 
-        var pipelineArn = pipeline.Pipeline.PipelineArn;
+        var pipelineArn = pipeline.PipelineArn;
         PipelineExecutionRule = new Rule(this, "PipelineExecutionRule", new RuleProps
         {
             Description = $"Pipeline execution state changes of {pipelineName} for the delivery-metrics collector.",
@@ -213,28 +225,33 @@ public sealed class DeliveryMetricsCollector : Construct
     }
 
     /// <summary>The pipeline's physical name, as events carry it in <c>detail.pipeline</c>.</summary>
-    public static string PipelineName(ServicePipeline pipeline) =>
+    public static string PipelineName(IPipeline pipeline)
+    {
         // The literal name given to the CloudFormation resource (PipelineName is a Ref token).
-        ((CfnPipeline)pipeline.Pipeline.Node.DefaultChild!).Name
-        ?? throw new InvalidOperationException($"{pipeline.Node.Path} has no physical pipeline name.");
-
-    /// <summary>
-    /// The environment whose deployments count for DORA: the first production environment in
-    /// promotion order (where a change first reaches users), else the last environment.
-    /// </summary>
-    public static DeploymentTarget ProductionEnvironment(ServiceDefinition definition) =>
-        definition.Environments.FirstOrDefault(e => e.IsProduction) ?? definition.Environments[^1];
+        if (pipeline.Node.DefaultChild is CfnPipeline { Name: { } name })
+        {
+            return name;
+        }
+        var imported = pipeline.PipelineName;
+        return Token.IsUnresolved(imported)
+            ? throw new SlipwayValidationException(new[]
+            {
+                $"{pipeline.Node.Path}: the pipeline has no literal name, but dashboards, alarms and the collector's config name it. " +
+                "Give the pipeline a PipelineName, or import it with Pipeline.FromPipelineArn and a literal ARN.",
+            })
+            : imported;
+    }
 
     /// <summary>
     /// The handler's SLIPWAY_CONFIG (contract in DeliveryMetrics/README.md): this pipeline, its
     /// service, which stage deploys which environment, and the production environment.
     /// </summary>
-    public static string ConfigJson(string pipelineName, ServiceDefinition definition, IReadOnlyDictionary<string, string> deployStages)
+    public static string ConfigJson(string pipelineName, string service, IReadOnlyList<PipelineEnvironment> environments)
     {
         var stages = new JsonObject();
-        foreach (var target in definition.Environments)
+        foreach (var target in environments)
         {
-            stages[deployStages[target.Name]] = target.Name;
+            stages[target.DeployStage] = target.Name;
         }
         var config = new JsonObject
         {
@@ -243,9 +260,9 @@ public sealed class DeliveryMetricsCollector : Construct
             {
                 [pipelineName] = new JsonObject
                 {
-                    ["service"] = definition.Name,
+                    ["service"] = service,
                     ["stages"] = stages,
-                    ["productionEnvironment"] = ProductionEnvironment(definition).Name,
+                    ["productionEnvironment"] = PipelineEnvironment.ProductionOf(environments).Name,
                 },
             },
             // CodeDeploy's own events are emitted in each environment's account; this pipeline's

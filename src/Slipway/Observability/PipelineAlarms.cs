@@ -1,10 +1,10 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
+using Amazon.CDK.AWS.CodePipeline;
 using Amazon.CDK.AWS.SNS;
 using Constructs;
 using Slipway.Conventions;
-using Slipway.Pipeline;
 
 namespace Slipway.Observability;
 
@@ -12,7 +12,13 @@ namespace Slipway.Observability;
 public sealed class PipelineAlarmsProps
 {
     /// <summary>The pipeline.</summary>
-    public required ServicePipeline Pipeline { get; init; }
+    public required IPipeline Pipeline { get; init; }
+
+    /// <summary>Names of the service (no environment): the alarms are named from them.</summary>
+    public required ResourceNames Names { get; init; }
+
+    /// <summary>The environments, in promotion order: one deployment alarm each.</summary>
+    public required IReadOnlyList<PipelineEnvironment> Environments { get; init; }
 
     /// <summary>Where every alarm notifies.</summary>
     public required ITopic Topic { get; init; }
@@ -43,9 +49,8 @@ public sealed class PipelineAlarms : Construct
     /// <summary>Creates the alarms.</summary>
     public PipelineAlarms(Construct scope, string id, PipelineAlarmsProps props) : base(scope, id)
     {
-        var pipeline = props.Pipeline;
-        var names = pipeline.Names;
-        var pipelineName = DeliveryMetricsCollector.PipelineName(pipeline);
+        var names = props.Names;
+        var pipelineName = DeliveryMetricsCollector.PipelineName(props.Pipeline);
         var action = new SnsAction(props.Topic);
 
         Alarm Create(string alarmId, string resource, IMetric metric, string description)
@@ -69,7 +74,7 @@ public sealed class PipelineAlarms : Construct
             $"An execution of the {pipelineName} pipeline failed. The execution history shows which stage and action.");
 
         var failed = new Dictionary<string, Alarm>();
-        foreach (var target in pipeline.Definition.Environments)
+        foreach (var target in props.Environments)
         {
             // The collector counts a failed blue/green action as both failed and rolled back
             // (auto-rollback is always on); one alarm for either keeps it to one message.
@@ -85,14 +90,14 @@ public sealed class PipelineAlarms : Construct
                     Label = $"Failed or rolled back deployments to {target.Name}",
                     Period = Period,
                 }),
-                $"A deployment of {pipeline.Definition.Name} to {target.Name} failed and CodeDeploy rolled traffic back to the previous tasks.");
+                $"A deployment of {names.Service} to {target.Name} failed and CodeDeploy rolled traffic back to the previous tasks.");
         }
         DeploymentFailed = failed;
 
-        var production = DeliveryMetricsCollector.ProductionEnvironment(pipeline.Definition);
+        var production = PipelineEnvironment.ProductionOf(props.Environments);
         ProductionDeploymentSucceeded = Create("ProductionDeploymentSucceededAlarm", $"{production.Name}-deployment-succeeded",
             DeliveryMetrics.ForEnvironment(DeliveryMetrics.DeploymentSucceeded, pipelineName, production.Name, "Sum", Period),
-            $"Information, not a problem: a new version of {pipeline.Definition.Name} is live in {production.Name}. The alarm returns to OK by itself.");
+            $"Information, not a problem: a new version of {names.Service} is live in {production.Name}. The alarm returns to OK by itself.");
 
         All = new[] { PipelineFailed }.Concat(DeploymentFailed.Values).Append(ProductionDeploymentSucceeded).ToArray();
     }

@@ -1,8 +1,9 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.CodeBuild;
+using Amazon.CDK.AWS.CodePipeline;
 using Constructs;
 using Slipway.Conventions;
-using Slipway.Pipeline;
 
 namespace Slipway.Observability;
 
@@ -10,7 +11,17 @@ namespace Slipway.Observability;
 public sealed class PipelineDashboardProps
 {
     /// <summary>The pipeline.</summary>
-    public required ServicePipeline Pipeline { get; init; }
+    public required IPipeline Pipeline { get; init; }
+
+    /// <summary>Names of the service (no environment): the dashboard, and the runtime dashboards it links to, are named from them.</summary>
+    public required ResourceNames Names { get; init; }
+
+    /// <summary>The environments, in promotion order: one row each, and a link to each runtime dashboard.</summary>
+    public required IReadOnlyList<PipelineEnvironment> Environments { get; init; }
+
+    /// <summary>The CodeBuild projects, one graph each (titled by construct id), in pipeline order.</summary>
+    /// <remarks>Default: none.</remarks>
+    public IReadOnlyList<IProject> Projects { get; init; } = Array.Empty<IProject>();
 
     /// <summary>Alarms shown in a status row at the bottom.</summary>
     /// <remarks>Default: no alarm row.</remarks>
@@ -34,18 +45,17 @@ public sealed class PipelineDashboard : Construct
     /// <summary>Creates the dashboard.</summary>
     public PipelineDashboard(Construct scope, string id, PipelineDashboardProps props) : base(scope, id)
     {
-        var pipeline = props.Pipeline;
-        var definition = pipeline.Definition;
-        var pipelineName = DeliveryMetricsCollector.PipelineName(pipeline);
+        var names = props.Names;
+        var pipelineName = DeliveryMetricsCollector.PipelineName(props.Pipeline);
         var region = Stack.Of(this).Region;
 
         Dashboard = new Dashboard(this, "Dashboard", new DashboardProps
         {
-            DashboardName = ResourceNames.Claim(this, "dashboard", pipeline.Names.Name("pipeline", 255)),
+            DashboardName = ResourceNames.Claim(this, "dashboard", names.Name("pipeline", 255)),
             DefaultInterval = Duration.Days(7),
         });
 
-        Dashboard.AddWidgets(new TextWidget(new TextWidgetProps { Markdown = Header(pipeline, pipelineName, region), Width = 24, Height = 5 }));
+        Dashboard.AddWidgets(new TextWidget(new TextWidgetProps { Markdown = Header(names, props.Environments, pipelineName, region), Width = 24, Height = 5 }));
 
         Metric Pipeline(string name, string statistic, Duration period, string label) =>
             DeliveryMetrics.ForPipeline(name, pipelineName, statistic, period, label);
@@ -131,7 +141,7 @@ public sealed class PipelineDashboard : Construct
                 Width = 6,
             }));
 
-        foreach (var target in definition.Environments)
+        foreach (var target in props.Environments)
         {
             Metric Environment(string name, string statistic, Duration period, string label) =>
                 DeliveryMetrics.ForEnvironment(name, pipelineName, target.Name, statistic, period, label);
@@ -164,7 +174,7 @@ public sealed class PipelineDashboard : Construct
         }
 
         // CodeBuild publishes AWS/CodeBuild metrics per ProjectName (Duration in seconds).
-        var builds = pipeline.Projects.All.Select(project => (IWidget)new GraphWidget(new GraphWidgetProps
+        var builds = props.Projects.Select(project => (IWidget)new GraphWidget(new GraphWidgetProps
         {
             Title = $"Build {project.Node.Id}",
             Left = new IMetric[]
@@ -206,18 +216,18 @@ public sealed class PipelineDashboard : Construct
             UsingMetrics = metrics.ToDictionary(m => m.Id, m => m.Metric),
         });
 
-    private static string Header(ServicePipeline pipeline, string pipelineName, string region)
+    private static string Header(ResourceNames names, IReadOnlyList<PipelineEnvironment> environments, string pipelineName, string region)
     {
         var console = $"https://{region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/{pipelineName}";
         var lines = new List<string>
         {
-            $"# {pipeline.Definition.Name}: delivery",
+            $"# {names.Service}: delivery",
             $"Pipeline [{pipelineName}]({console}/view?region={region}) · [execution history]({console}/executions?region={region}) · " +
             "metrics from the Slipway delivery-metrics collector (`" + DeliveryMetrics.Namespace + "`; how they are computed: docs/observability.md).",
             "",
-            "Runtime dashboards (sign in to the environment's account): " + string.Join(" · ", pipeline.Definition.Environments.Select(e =>
+            "Runtime dashboards (sign in to the environment's account): " + string.Join(" · ", environments.Select(e =>
                 $"[{e.Name}](https://{e.Region}.console.aws.amazon.com/cloudwatch/home?region={e.Region}#dashboards/dashboard/" +
-                RuntimeDashboard.DashboardName(pipeline.Names.ForEnvironment(e.Name)) + $") ({e.Account})")),
+                RuntimeDashboard.DashboardName(names.ForEnvironment(e.Name)) + $") ({e.Account})")),
         };
         return string.Join("\n", lines);
     }

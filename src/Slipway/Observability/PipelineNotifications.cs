@@ -1,13 +1,14 @@
 using Amazon.CDK;
+using Amazon.CDK.AWS.CodeBuild;
+using Amazon.CDK.AWS.CodePipeline;
 using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
 using Amazon.JSII.Runtime.Deputy;
 using Constructs;
 using Slipway.Conventions;
-using Slipway.Pipeline;
-using Slipway.Model;
 
 namespace Slipway.Observability;
 
@@ -15,15 +16,33 @@ namespace Slipway.Observability;
 public sealed class PipelineNotificationsProps
 {
     /// <summary>The pipeline whose state changes are announced.</summary>
-    public required ServicePipeline Pipeline { get; init; }
+    public required IPipeline Pipeline { get; init; }
+
+    /// <summary>Names of the service (no environment): the topic is named from them.</summary>
+    public required ResourceNames Names { get; init; }
+
+    /// <summary>The key that encrypts the topic; EventBridge and CloudWatch alarms are allowed to encrypt for this topic only.</summary>
+    public required IKey TopicKey { get; init; }
+
+    /// <summary>Addresses emailed every notification.</summary>
+    /// <remarks>Default: none.</remarks>
+    public IReadOnlyList<string> Emails { get; init; } = Array.Empty<string>();
+
+    /// <summary>An existing SNS topic (same account and region) that also receives failures.</summary>
+    /// <remarks>Default: none.</remarks>
+    public string? FailureTopicArn { get; init; }
+
+    /// <summary>The alarm-rollback switch project, which announces hotfix executions on the topic.</summary>
+    /// <remarks>Default: none; no hotfix announcements.</remarks>
+    public IProject? AlarmRollbackProject { get; init; }
 }
 
 /// <summary>
 /// The pipeline's notifications: an SNS topic (encrypted with the pipeline's topic key, TLS only,
-/// emailed to <see cref="NotificationSettings.Emails"/>) and EventBridge rules that turn
+/// emailed to <see cref="PipelineNotificationsProps.Emails"/>) and EventBridge rules that turn
 /// CodePipeline events into one readable sentence with a link to the execution: the execution
 /// failed, succeeded or was superseded; a stage failed; an approval is waiting. When
-/// <see cref="NotificationSettings.FailureTopicArn"/> is set, failures also go to that topic.
+/// <see cref="PipelineNotificationsProps.FailureTopicArn"/> is set, failures also go to that topic.
 /// </summary>
 /// <remarks>
 /// Event shapes: https://docs.aws.amazon.com/codepipeline/latest/userguide/detect-state-changes-cloudwatch-events.html
@@ -52,37 +71,40 @@ public sealed class PipelineNotifications : Construct
     /// <summary>A manual approval started: someone has to decide.</summary>
     public Rule ApprovalRule { get; }
 
-    /// <summary>Failures for <see cref="NotificationSettings.FailureTopicArn"/> (null when it is not set).</summary>
+    /// <summary>Failures for <see cref="PipelineNotificationsProps.FailureTopicArn"/> (null when it is not set).</summary>
     public Rule? FailureRule { get; }
 
     /// <summary>Creates the topic and rules.</summary>
     public PipelineNotifications(Construct scope, string id, PipelineNotificationsProps props) : base(scope, id)
     {
-        var pipeline = props.Pipeline;
-        var definition = pipeline.Definition;
         var stack = Stack.Of(this);
+        var names = props.Names;
+        var service = names.Service;
 
-        var topicName = ResourceNames.Claim(this, "SNS topic", pipeline.Names.Name("notifications", 256));
+        var topicName = ResourceNames.Claim(this, "SNS topic", names.Name("notifications", 256));
         Topic = new Topic(this, "Topic", new TopicProps
         {
             TopicName = topicName,
-            DisplayName = $"{definition.Name} pipeline",
-            MasterKey = pipeline.TopicKey,
+            DisplayName = $"{service} pipeline",
+            MasterKey = props.TopicKey,
             EnforceSSL = true,
         });
-        foreach (var email in definition.Notifications.Emails)
+        foreach (var email in props.Emails)
         {
             Topic.AddSubscription(new EmailSubscription(email));
         }
         // EventBridge (the rules below) and CloudWatch (the pipeline alarms) publish here, and
         // encrypt what they publish with the topic's key.
         var topicArn = EncryptedTopics.Arn(stack, topicName);
-        EncryptedTopics.AllowServiceToEncryptFor(pipeline.TopicKey, "AllowEventBridgeNotifications", "events.amazonaws.com", topicArn);
-        EncryptedTopics.AllowAlarms(Topic, pipeline.TopicKey, topicArn, pipeline.Names);
+        EncryptedTopics.AllowServiceToEncryptFor(props.TopicKey, "AllowEventBridgeNotifications", "events.amazonaws.com", topicArn);
+        EncryptedTopics.AllowAlarms(Topic, props.TopicKey, topicArn, names);
 
-        AnnounceHotfixes(pipeline, topicArn);
+        if (props.AlarmRollbackProject is { } alarmRollback)
+        {
+            AnnounceHotfixes(alarmRollback, props.TopicKey, topicArn);
+        }
 
-        var pipelineArn = pipeline.Pipeline.PipelineArn;
+        var pipelineArn = props.Pipeline.PipelineArn;
         var pipelineName = EventField.FromPath("$.detail.pipeline");
         var executionId = EventField.FromPath("$.detail.execution-id");
         var state = EventField.FromPath("$.detail.state");
@@ -90,19 +112,19 @@ public sealed class PipelineNotifications : Construct
         var timeline = ExecutionLink(pipelineName, executionId);
 
         ExecutionRule = NotifyRule("ExecutionRule",
-            $"Announces {definition.Name} pipeline executions that failed, succeeded or were superseded.",
+            $"Announces {service} pipeline executions that failed, succeeded or were superseded.",
             Pattern(pipelineArn, PipelineExecutionEvent, new Dictionary<string, object> { ["state"] = new[] { "FAILED", "SUCCEEDED", "SUPERSEDED" } }),
             $"CodePipeline {pipelineName}: execution {executionId} {state}. Timeline: {timeline}",
             Topic);
 
         StageFailureRule = NotifyRule("StageFailureRule",
-            $"Announces failed stages of the {definition.Name} pipeline.",
+            $"Announces failed stages of the {service} pipeline.",
             Pattern(pipelineArn, StageExecutionEvent, new Dictionary<string, object> { ["state"] = new[] { "FAILED" } }),
             $"CodePipeline {pipelineName}: stage {stage} FAILED in execution {executionId}. Timeline: {timeline}",
             Topic);
 
         ApprovalRule = NotifyRule("ApprovalRule",
-            $"Announces manual approvals of the {definition.Name} pipeline that wait for a decision.",
+            $"Announces manual approvals of the {service} pipeline that wait for a decision.",
             Pattern(pipelineArn, ActionExecutionEvent, new Dictionary<string, object>
             {
                 ["state"] = new[] { "STARTED" },
@@ -112,14 +134,14 @@ public sealed class PipelineNotifications : Construct
             $"(execution {executionId}). Review it: {timeline}",
             Topic);
 
-        if (definition.Notifications.FailureTopicArn is { } failureTopicArn)
+        if (props.FailureTopicArn is { } failureTopicArn)
         {
             // An imported topic: its own policy must let events.amazonaws.com publish (and its key,
             // if encrypted, let EventBridge use it); CDK cannot change either.
             var failureTopic = Amazon.CDK.AWS.SNS.Topic.FromTopicArn(this, "FailureTopic", failureTopicArn);
             // One rule for both event types, so the message only uses fields both carry.
             FailureRule = NotifyRule("FailureRule",
-                $"Sends {definition.Name} pipeline and stage failures to the failure topic.",
+                $"Sends {service} pipeline and stage failures to the failure topic.",
                 new EventPattern
                 {
                     Source = new[] { "aws.codepipeline" },
@@ -156,15 +178,23 @@ public sealed class PipelineNotifications : Construct
     // execution started with ROLLBACK_ON_ALARMS=false itself, on this topic ("HOTFIX: <env>
     // deploys without alarm rollback", with the execution's link): TOPIC_ARN on its project, and
     // publish with the topic key (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
-    private void AnnounceHotfixes(ServicePipeline pipeline, string topicArn)
+    private void AnnounceHotfixes(IProject project, IKey topicKey, string topicArn)
     {
-        var project = pipeline.Projects.AlarmRollback;
-        ((Amazon.CDK.AWS.CodeBuild.CfnProject)project.Node.DefaultChild!).AddPropertyOverride("Environment.EnvironmentVariables", new object[]
+        if (project.Node.DefaultChild is not CfnProject cfn)
+        {
+            throw new SlipwayValidationException(new[]
+            {
+                $"{nameof(PipelineNotificationsProps)}.{nameof(PipelineNotificationsProps.AlarmRollbackProject)}: {project.Node.Path} is an imported project, " +
+                "but the hotfix announcement sets TOPIC_ARN on the project's environment, which only a project defined in this app can take. " +
+                "Pass BuildProjects.AlarmRollback, or leave AlarmRollbackProject unset.",
+            });
+        }
+        cfn.AddPropertyOverride("Environment.EnvironmentVariables", new object[]
         {
             new Dictionary<string, object> { ["Name"] = "TOPIC_ARN", ["Type"] = "PLAINTEXT", ["Value"] = topicArn },
         });
         Topic.GrantPublish(project);
-        pipeline.TopicKey.Grant(project, "kms:Decrypt", "kms:GenerateDataKey*");
+        topicKey.Grant(project, "kms:Decrypt", "kms:GenerateDataKey*");
     }
 
     /// <summary>

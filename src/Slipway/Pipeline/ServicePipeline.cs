@@ -27,11 +27,107 @@ namespace Slipway.Pipeline;
 /// <summary>Props of <see cref="ServicePipeline"/>.</summary>
 public sealed class ServicePipelineProps
 {
-    /// <summary>The service.</summary>
-    public required ServiceDefinition Definition { get; init; }
+    /// <summary>Physical names of the service (no environment): every resource is named from them.</summary>
+    public required ResourceNames Names { get; init; }
 
-    /// <summary>The environment suffix of physical names.</summary>
-    public required string Suffix { get; init; }
+    /// <summary>Where the pipeline gets the source; the source adds its own action (and what it needs).</summary>
+    public required PipelineSource Source { get; init; }
+
+    /// <summary>
+    /// The environments deployed to, in promotion order. Each environment's deployment group, roles
+    /// and parameters are referred to by their deterministic names in its account and region
+    /// (SharedNames): the runtime stacks (or <c>BlueGreenService</c>) create them.
+    /// </summary>
+    public required IReadOnlyList<DeploymentTarget> Environments { get; init; }
+
+    /// <summary>The builds and checks.</summary>
+    /// <remarks>Default: <c>new BuildSettings()</c> (image build and image scan).</remarks>
+    public BuildSettings Build { get; init; } = new();
+
+    /// <summary>The service's container, written into each environment's task definition.</summary>
+    /// <remarks>Default: <c>new ContainerSettings()</c>.</remarks>
+    public ContainerSettings Container { get; init; } = new();
+
+    /// <summary>The image repository the build pushes to and the environments pull from.</summary>
+    /// <remarks>
+    /// Default: a new repository (immutable tags, scan on push, the promotion-aware lifecycle
+    /// policy, pull granted to other accounts' task execution roles). An existing repository is
+    /// used as it is: its lifecycle and resource policies are its owner's (CDK cannot change an
+    /// imported repository's policy, so other accounts' pull must already be allowed there).
+    /// </remarks>
+    public IRepository? Repository { get; init; }
+
+    /// <summary>The artifact bucket.</summary>
+    /// <remarks>
+    /// Default: a new bucket (versioned, TLS only, access-logged, encrypted with
+    /// <see cref="ArtifactKey"/>). An existing bucket is used as it is; the pipeline's roles are
+    /// granted on it.
+    /// </remarks>
+    public IBucket? ArtifactBucket { get; init; }
+
+    /// <summary>The key that encrypts artifacts and build output.</summary>
+    /// <remarks>
+    /// Default: the given <see cref="ArtifactBucket"/>'s key, else a new key when
+    /// <see cref="ArtifactEncryption"/> asks for KMS.
+    /// </remarks>
+    public IKey? ArtifactKey { get; init; }
+
+    /// <summary>How created artifacts are encrypted when no <see cref="ArtifactKey"/> is given.</summary>
+    /// <remarks>
+    /// Default: KMS when any environment is in another account than the stack or
+    /// <see cref="Compliance"/> is the NIST 800-53 profile, else SSE-S3. Other accounts cannot
+    /// read SSE-S3 artifacts through CodePipeline.
+    /// </remarks>
+    public ArtifactEncryption? ArtifactEncryption { get; init; }
+
+    /// <summary>Days before noncurrent versions of artifacts expire (created bucket only).</summary>
+    /// <remarks>Default: <see cref="DefaultArtifactNoncurrentVersionDays"/>.</remarks>
+    public int ArtifactNoncurrentVersionDays { get; init; } = DefaultArtifactNoncurrentVersionDays;
+
+    /// <summary>Images the created repository keeps besides each environment's last promoted images.</summary>
+    /// <remarks>Default: <see cref="DefaultImageRetentionCount"/>.</remarks>
+    public int ImageRetentionCount { get; init; } = DefaultImageRetentionCount;
+
+    /// <summary>Who is emailed when an environment waits for approval.</summary>
+    /// <remarks>Default: none (required when any environment needs approval).</remarks>
+    public IReadOnlyList<string> ApprovalEmails { get; init; } = Array.Empty<string>();
+
+    /// <summary>The compliance pack the pipeline's resources follow.</summary>
+    /// <remarks>Default: <see cref="CompliancePack.None"/>.</remarks>
+    public CompliancePack Compliance { get; init; } = CompliancePack.None;
+
+    /// <summary>Tags put on everything the pipeline creates.</summary>
+    /// <remarks>Default: Environment "tooling", Project and Service the service's name, CostCenter "unassigned", ManagedBy "slipway".</remarks>
+    public SlipwayTags? Tags { get; init; }
+
+    /// <summary>The default of <see cref="ArtifactNoncurrentVersionDays"/>.</summary>
+    public const int DefaultArtifactNoncurrentVersionDays = 90;
+
+    /// <summary>The default of <see cref="ImageRetentionCount"/>.</summary>
+    public const int DefaultImageRetentionCount = 10;
+
+    /// <summary>Checks the props, naming each problem by its C# property path under <paramref name="path"/>.</summary>
+    public void Validate(Validator v, string path)
+    {
+        v.Require(Environments.Count > 0, $"{path}.Environments", "[]",
+            "is empty, so the pipeline would deploy nowhere. List at least one DeploymentTarget (name, account, region).");
+        foreach (var (target, i) in Environments.Select((e, i) => (e, i)))
+        {
+            v.AccountId(target.Account, $"{path}.Environments[{i}].Account");
+            v.Region(target.Region, $"{path}.Environments[{i}].Region");
+        }
+        foreach (var (email, i) in ApprovalEmails.Select((e, i) => (e, i)))
+        {
+            v.Email(email, $"{path}.ApprovalEmails[{i}]");
+        }
+        if (Environments.FirstOrDefault(e => e.NeedsApproval) is { } gated && ApprovalEmails.Count == 0)
+        {
+            v.Add($"{path}.ApprovalEmails", "[]",
+                $"is empty but environment \"{gated.Name}\" requires approval. Add at least one approver address, for example new[] {{ \"releases@example.com\" }}.");
+        }
+        v.Require(ArtifactNoncurrentVersionDays is >= 1 and <= 3650, $"{path}.ArtifactNoncurrentVersionDays", ArtifactNoncurrentVersionDays, "must be from 1 to 3650.");
+        v.Require(ImageRetentionCount is >= 1 and <= 1000, $"{path}.ImageRetentionCount", ImageRetentionCount, "must be from 1 to 1000.");
+    }
 }
 
 /// <summary>
@@ -39,19 +135,23 @@ public sealed class ServicePipelineProps
 /// checks in parallel (unit tests, static analysis, image scan) → for each environment, in order:
 /// [approval] → blue/green deploy through CodeDeploy → [integration tests in a temporary task].
 /// </summary>
+/// <remarks>
+/// Needs a stack with a concrete account and region (bucket names, cross-account grants). It
+/// creates neither the environments' deployment groups nor their roles: it refers to them by name.
+/// </remarks>
 public sealed class ServicePipeline : Construct
 {
     /// <summary>The pipeline.</summary>
     public Amazon.CDK.AWS.CodePipeline.Pipeline Pipeline { get; }
 
-    /// <summary>The artifact bucket.</summary>
-    public Bucket ArtifactBucket { get; }
+    /// <summary>The artifact bucket (created or given).</summary>
+    public IBucket ArtifactBucket { get; }
 
-    /// <summary>The artifact key (cross-account or when asked).</summary>
-    public Key? ArtifactKey { get; }
+    /// <summary>The artifact key (created or given; null with SSE-S3 artifacts).</summary>
+    public IKey? ArtifactKey { get; }
 
-    /// <summary>The image repository.</summary>
-    public EcrRepository Repository { get; }
+    /// <summary>The image repository (created or given).</summary>
+    public IRepository Repository { get; }
 
     /// <summary>The CodeBuild projects.</summary>
     public BuildProjects Projects { get; }
@@ -71,22 +171,27 @@ public sealed class ServicePipeline : Construct
     /// <summary>Names of the service (no environment).</summary>
     public ResourceNames Names { get; }
 
-    /// <summary>The service.</summary>
-    public ServiceDefinition Definition { get; }
+    /// <summary>The environments deployed to, in promotion order.</summary>
+    public IReadOnlyList<DeploymentTarget> Environments { get; }
+
+    private readonly ContainerSettings _container;
 
     /// <summary>Creates the pipeline.</summary>
     public ServicePipeline(Construct scope, string id, ServicePipelineProps props) : base(scope, id)
     {
-        var definition = props.Definition;
         var v = new Validator();
-        definition.Validate(v, "service");
+        props.Validate(v, nameof(ServicePipelineProps));
         v.ThrowIfAny();
-
-        Definition = definition;
-        Names = definition.Names(props.Suffix);
         var stack = Stack.Of(this);
-        // Read once: every property read is a round trip to the JavaScript runtime.
-        var (account, region) = (stack.Account, stack.Region);
+        StackEnvironment.Require(this, nameof(ServicePipeline), "the environments' roles it assumes and the grants on its artifacts");
+
+        Names = props.Names;
+        Environments = props.Environments;
+        _container = props.Container;
+        var service = Names.Service;
+        var tags = props.Tags ?? ConstructTags.Default(Names);
+        var nist = props.Compliance == CompliancePack.Nist80053R5;
+        var crossAccount = props.Environments.Any(e => e.Account != stack.Account);
 
         var accessLogs = SecureBucket.Create(this, "AccessLogs", new SecureBucketOptions
         {
@@ -97,7 +202,7 @@ public sealed class ServicePipeline : Construct
         });
         NagSuppressions.OnResource(accessLogs, "AwsSolutions-S1",
             "This bucket receives the server access logs of the artifact and cache buckets; logging it too would need another bucket without end.");
-        if (definition.Compliance == CompliancePack.Nist80053R5)
+        if (nist)
         {
             NagSuppressions.OnResource(accessLogs, "NIST.800.53.R5-S3BucketLoggingEnabled",
                 "This bucket receives the server access logs of the pipeline's other buckets; logging it too would need another bucket without end.");
@@ -106,13 +211,19 @@ public sealed class ServicePipeline : Construct
                 "S3 delivers server access logs only to a destination bucket encrypted with SSE-S3 (SSE-KMS is not supported for log destinations).");
         }
 
-        _accessLogs = accessLogs;
-        if (definition.ArtifactsUseKms)
+        var useKms = props.ArtifactEncryption switch
+        {
+            Slipway.Model.ArtifactEncryption.Kms => true,
+            Slipway.Model.ArtifactEncryption.S3Managed => false,
+            _ => crossAccount || nist,
+        };
+        ArtifactKey = props.ArtifactKey ?? props.ArtifactBucket?.EncryptionKey;
+        if (ArtifactKey is null && props.ArtifactBucket is null && useKms)
         {
             ArtifactKey = new Key(this, "ArtifactKey", new KeyProps
             {
                 Alias = SharedNames.ArtifactKeyAlias(Names),
-                Description = $"Encrypts the {definition.Name} pipeline's artifacts and build output.",
+                Description = $"Encrypts the {service} pipeline's artifacts and build output.",
                 EnableKeyRotation = true,
                 PendingWindow = Duration.Days(7),
                 RemovalPolicy = RemovalPolicy.DESTROY,
@@ -120,8 +231,22 @@ public sealed class ServicePipeline : Construct
             // The build log groups use the stack's log key (Conventions/EncryptedLogGroup), which
             // admits CloudWatch Logs for exactly those groups.
         }
+        if (crossAccount && ArtifactKey is null)
+        {
+            // https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-cross-account.html
+            var foreign = props.Environments.First(e => e.Account != stack.Account);
+            var why = props.ArtifactBucket is null
+                ? "and ArtifactEncryption is S3Managed, so the artifacts are SSE-S3"
+                : "and the given ArtifactBucket has no EncryptionKey, so the artifacts are SSE-S3";
+            v.Add($"{nameof(ServicePipelineProps)}.{nameof(ServicePipelineProps.ArtifactKey)}", null,
+                $"{why}, but environment \"{foreign.Name}\" is in account {foreign.Account}, which cannot read SSE-S3 artifacts through CodePipeline. " +
+                (props.ArtifactBucket is null
+                    ? "Remove ArtifactEncryption (KMS is the default across accounts) or set it to Kms."
+                    : "Pass the bucket's KMS key as ArtifactKey, or leave ArtifactBucket unset so the pipeline creates a bucket and key."));
+            v.ThrowIfAny();
+        }
 
-        ArtifactBucket = SecureBucket.Create(this, "ArtifactBucket", new SecureBucketOptions
+        ArtifactBucket = props.ArtifactBucket ?? SecureBucket.Create(this, "ArtifactBucket", new SecureBucketOptions
         {
             Name = SharedNames.ArtifactBucket(Names, stack.Account),
             EncryptionKey = ArtifactKey,
@@ -132,7 +257,7 @@ public sealed class ServicePipeline : Construct
                 new LifecycleRule
                 {
                     Id = "ExpireOldArtifacts",
-                    NoncurrentVersionExpiration = Duration.Days(definition.ArtifactNoncurrentVersionDays),
+                    NoncurrentVersionExpiration = Duration.Days(props.ArtifactNoncurrentVersionDays),
                     AbortIncompleteMultipartUploadAfter = Duration.Days(7),
                     ExpiredObjectDeleteMarker = true,
                 },
@@ -143,33 +268,44 @@ public sealed class ServicePipeline : Construct
         {
             RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.PipelineRole(Names)),
             AssumedBy = new ServicePrincipal("codepipeline.amazonaws.com"),
-            Description = $"CodePipeline service role of the {definition.Name} pipeline.",
+            Description = $"CodePipeline service role of the {service} pipeline.",
         });
         Guardrails.DenyTerminateInstances(Role);
 
-        Repository = new EcrRepository(this, "Repository", new RepositoryProps
+        if (props.Repository is { } repository)
         {
-            RepositoryName = ResourceNames.Claim(this, "ECR repository", SharedNames.Repository(Names)),
-            ImageScanOnPush = true,
-            ImageTagMutability = TagMutability.IMMUTABLE,
-            EmptyOnDelete = true,
-            RemovalPolicy = RemovalPolicy.DESTROY,
-            LifecycleRules = ImageLifecycleRules(definition),
-        });
-        GrantCrossAccountPull(definition);
+            Repository = repository;
+        }
+        else
+        {
+            var created = new EcrRepository(this, "Repository", new RepositoryProps
+            {
+                RepositoryName = ResourceNames.Claim(this, "ECR repository", SharedNames.Repository(Names)),
+                ImageScanOnPush = true,
+                ImageTagMutability = TagMutability.IMMUTABLE,
+                EmptyOnDelete = true,
+                RemovalPolicy = RemovalPolicy.DESTROY,
+                LifecycleRules = ImageLifecycleRules(props.Environments, props.ImageRetentionCount),
+            });
+            Repository = created;
+            GrantCrossAccountPull(created, props.Environments);
+        }
 
         Projects = new BuildProjects(this, "Builds", new BuildProjectsProps
         {
-            Definition = definition,
             Names = Names,
+            Build = props.Build,
+            Container = props.Container,
+            Environments = props.Environments,
             Repository = Repository,
             EncryptionKey = ArtifactKey,
             AccessLogsBucket = accessLogs,
+            Tags = tags,
         });
 
         TopicKey = new Key(this, "TopicKey", new KeyProps
         {
-            Description = $"Encrypts the {definition.Name} pipeline's SNS topics.",
+            Description = $"Encrypts the {service} pipeline's SNS topics.",
             EnableKeyRotation = true,
             PendingWindow = Duration.Days(7),
             RemovalPolicy = RemovalPolicy.DESTROY,
@@ -188,12 +324,20 @@ public sealed class ServicePipeline : Construct
         });
 
         var sourceOutput = new Artifact_("Source");
-        var (sourceAction, commitVariable) = SourceAction(definition.Source, sourceOutput);
-        Pipeline.AddStage(new StageOptions { StageName = "Source", Actions = new[] { sourceAction } });
-        if (definition.Source is GitHubTokenSource)
+        var source = props.Source.Bind(new PipelineSourceBindOptions
         {
-            UseGeneratedWebhookSecret();
-        }
+            Scope = this,
+            Pipeline = Pipeline,
+            Output = sourceOutput,
+            VariablesNamespace = SourceNamespace,
+            Names = Names,
+            ActionRole = ActionRole,
+            // The NIST 800-53 profile: KMS and server access logs on every bucket that allows them.
+            EncryptionKey = nist ? ArtifactKey : null,
+            AccessLogs = nist ? accessLogs : null,
+        });
+        var commitVariable = source.CommitVariable;
+        WebhookSecret = source.WebhookSecret;
 
         var imageOutput = new Artifact_("Image");
         var buildActions = new List<IAction>();
@@ -230,12 +374,12 @@ public sealed class ServicePipeline : Construct
 
         var deployStages = new Dictionary<string, string>();
         DeploymentTarget? previous = null;
-        foreach (var target in definition.Environments)
+        foreach (var target in props.Environments)
         {
             var envNames = Names.ForEnvironment(target.Name);
             if (target.NeedsApproval)
             {
-                ApprovalTopic ??= CreateApprovalTopic(definition);
+                ApprovalTopic ??= CreateApprovalTopic(props.ApprovalEmails);
                 Pipeline.AddStage(new StageOptions
                 {
                     StageName = $"Approve-{target.Name}",
@@ -247,7 +391,7 @@ public sealed class ServicePipeline : Construct
                             NotificationTopic = ApprovalTopic,
                             Role = ApprovalRole,
                             AdditionalInformation =
-                                $"Promote {definition.Name} commit #{{{SourceNamespace}.{commitVariable}}} (image {imageUri}) to {target.Name} " +
+                                $"Promote {service} commit #{{{SourceNamespace}.{commitVariable}}} (image {imageUri}) to {target.Name} " +
                                 $"({target.Account}/{target.Region})." +
                                 (previous is null ? "" : $" It is running in {previous.Name}: check it there before approving."),
                             ExternalEntityLink = previous is null ? null : LoadBalancerConsoleLink(previous),
@@ -283,6 +427,7 @@ public sealed class ServicePipeline : Construct
         // CDK's grants to the environments' deploy roles (the CodeDeploy action reads the artifact
         // bucket and key) name them as principals; recreated roles would lose access.
         RolePrincipals.ApplyTo(this);
+        tags.ApplyTo(this);
     }
 
     /// <summary>Promoted images kept per environment by the lifecycle policy.</summary>
@@ -300,8 +445,8 @@ public sealed class ServicePipeline : Construct
     // come last (https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html,
     // https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html).
     // Environment names never contain the separator, so no prefix matches another environment's tags.
-    private static Amazon.CDK.AWS.ECR.ILifecycleRule[] ImageLifecycleRules(ServiceDefinition definition) =>
-        definition.Environments.Select((e, i) => (Amazon.CDK.AWS.ECR.ILifecycleRule)new Amazon.CDK.AWS.ECR.LifecycleRule
+    private static Amazon.CDK.AWS.ECR.ILifecycleRule[] ImageLifecycleRules(IReadOnlyList<DeploymentTarget> environments, int retentionCount) =>
+        environments.Select((e, i) => (Amazon.CDK.AWS.ECR.ILifecycleRule)new Amazon.CDK.AWS.ECR.LifecycleRule
             {
                 RulePriority = i + 1,
                 Description = $"Keep the last {PromotedImagesKept} images promoted into {e.Name}",
@@ -311,9 +456,9 @@ public sealed class ServicePipeline : Construct
             })
             .Append(new Amazon.CDK.AWS.ECR.LifecycleRule
             {
-                RulePriority = definition.Environments.Count + 1,
-                Description = $"Keep the last {definition.ImageRetentionCount} images",
-                MaxImageCount = definition.ImageRetentionCount,
+                RulePriority = environments.Count + 1,
+                Description = $"Keep the last {retentionCount} images",
+                MaxImageCount = retentionCount,
                 TagStatus = TagStatus.ANY,
             })
             .ToArray();
@@ -324,151 +469,8 @@ public sealed class ServicePipeline : Construct
     /// <summary>The variables namespace of the image build action.</summary>
     public const string BuildNamespace = "Build";
 
-    private (IAction Action, string CommitVariable) SourceAction(PipelineSource source, Artifact_ output)
-    {
-        switch (source)
-        {
-            case GitHubConnectionSource gh:
-            {
-                var role = ActionRole("SourceRole", "source");
-                // Connections created after mid-2024 have codeconnections ARNs; the action checks
-                // the permission under both service prefixes.
-                role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "UseConnection",
-                    Actions = new[] { "codestar-connections:UseConnection", "codeconnections:UseConnection" },
-                    Resources = new[] { gh.ConnectionArn },
-                }));
-                return (new CodeStarConnectionsSourceAction(new CodeStarConnectionsSourceActionProps
-                {
-                    ActionName = "GitHub",
-                    Owner = gh.Owner,
-                    Repo = gh.Repository,
-                    Branch = gh.Branch,
-                    ConnectionArn = gh.ConnectionArn,
-                    Output = output,
-                    TriggerOnPush = true,
-                    Role = role,
-                    VariablesNamespace = SourceNamespace,
-                }), "CommitId");
-            }
-            case GitHubTokenSource token:
-                return (new GitHubSourceAction(new GitHubSourceActionProps
-                {
-                    ActionName = "GitHub",
-                    Owner = token.Owner,
-                    Repo = token.Repository,
-                    Branch = token.Branch,
-                    // A dynamic reference: the token is resolved by CloudFormation, never stored in the template.
-                    OauthToken = SecretValue.SecretsManager(token.TokenSecretName),
-                    Trigger = GitHubTrigger.WEBHOOK,
-                    Output = output,
-                    VariablesNamespace = SourceNamespace,
-                }), "CommitId");
-            case CodeCommitSource cc:
-            {
-                var repository = cc.Create
-                    ? new CodeCommitRepository(this, "SourceRepository", new Amazon.CDK.AWS.CodeCommit.RepositoryProps
-                    {
-                        RepositoryName = ResourceNames.Claim(this, "CodeCommit repository", cc.RepositoryName),
-                        Description = $"Source of {Names.Service} (created by Slipway).",
-                    })
-                    : CodeCommitRepository.FromRepositoryName(this, "SourceRepository", cc.RepositoryName);
-                if (repository is CodeCommitRepository created)
-                {
-                    created.ApplyRemovalPolicy(RemovalPolicy.DESTROY);
-                }
-                return (new CodeCommitSourceAction(new CodeCommitSourceActionProps
-                {
-                    ActionName = "CodeCommit",
-                    Repository = repository,
-                    Branch = cc.Branch,
-                    Trigger = CodeCommitTrigger.EVENTS,
-                    Output = output,
-                    VariablesNamespace = SourceNamespace,
-                }), "CommitId");
-            }
-            case S3Source s3:
-            {
-                var bucket = s3.BucketName is { } name
-                    ? Bucket.FromBucketName(this, "SourceBucket", name)
-                    : SecureBucket.Create(this, "SourceBucket", new SecureBucketOptions
-                    {
-                        Name = Names.Bucket("source", Stack.Of(this).Account),
-                        EventBridge = true,
-                        // The NIST 800-53 profile: KMS and server access logs on every bucket that allows them.
-                        EncryptionKey = Definition.Compliance == CompliancePack.Nist80053R5 ? ArtifactKey : null,
-                        AccessLogs = Definition.Compliance == CompliancePack.Nist80053R5 ? _accessLogs : null,
-                        AccessLogsPrefix = "source/",
-                        LifecycleRules = new ILifecycleRule[] { new LifecycleRule { NoncurrentVersionExpiration = Duration.Days(30), AbortIncompleteMultipartUploadAfter = Duration.Days(1) } },
-                    });
-                if (bucket is Bucket createdBucket)
-                {
-                    NagSuppressions.OnResource(createdBucket, "AwsSolutions-S1",
-                        "Source uploads are recorded by CloudTrail data events where required; the bucket holds only source archives the pipeline reads.");
-                    // EventBridgeEnabled is applied by CDK's singleton bucket-notifications function.
-                    var handler = Stack.Of(this).Node.FindAll().First(c => c.Node.Id.StartsWith("BucketNotificationsHandler", StringComparison.Ordinal));
-                    NagSuppressions.OnTree(handler, "AwsSolutions-IAM5",
-                        "CDK's bucket-notifications function calls s3:PutBucketNotification, which it grants on * (CDK-owned code and role).", "Resource::*");
-                    NagSuppressions.OnTree(handler, "AwsSolutions-L1",
-                        "CDK's bucket-notifications function: its runtime is set by the CDK version, not by Slipway.");
-                }
-                // Start on every new version of the key, through S3's EventBridge notifications
-                // (the bucket must have them on; created buckets do).
-                new Rule(this, "SourceTrigger", new RuleProps
-                {
-                    Description = $"Starts the {Names.Service} pipeline when s3://{s3.BucketName ?? "(source bucket)"}/{s3.ObjectKey} changes.",
-                    EventPattern = new EventPattern
-                    {
-                        Source = new[] { "aws.s3" },
-                        DetailType = new[] { "Object Created" },
-                        Detail = new Dictionary<string, object>
-                        {
-                            ["bucket"] = new Dictionary<string, object> { ["name"] = new[] { bucket.BucketName } },
-                            ["object"] = new Dictionary<string, object> { ["key"] = new[] { s3.ObjectKey } },
-                        },
-                    },
-                    Targets = new IRuleTarget[] { new Amazon.CDK.AWS.Events.Targets.CodePipeline(Pipeline) },
-                });
-                return (new S3SourceAction(new S3SourceActionProps
-                {
-                    ActionName = "S3",
-                    Bucket = bucket,
-                    BucketKey = s3.ObjectKey,
-                    Trigger = S3Trigger.NONE,
-                    Output = output,
-                    VariablesNamespace = SourceNamespace,
-                }), "VersionId");
-            }
-            default:
-                throw new ArgumentException($"Unknown source kind {source.GetType().Name}.");
-        }
-    }
-
-    private readonly Bucket _accessLogs;
-
     /// <summary>The secret GitHub signs webhook deliveries with (OAuth-token sources only).</summary>
-    public Secret? WebhookSecret { get; private set; }
-
-    // CDK's GitHubSourceAction binds an AWS::CodePipeline::Webhook whose GITHUB_HMAC SecretToken is
-    // the OAuth token itself (aws-cdk-lib/aws-codepipeline-actions/lib/github/source-action.ts:
-    // authenticationConfiguration.secretToken = oauthToken), which CodePipeline then registers with
-    // GitHub: every repository admin could read the token from the webhook settings. The webhook
-    // gets its own generated secret instead, referenced dynamically so no template holds it.
-    private void UseGeneratedWebhookSecret()
-    {
-        var webhook = Pipeline.Node.FindAll().OfType<CfnResource>().Single(r => r.CfnResourceType == "AWS::CodePipeline::Webhook");
-        WebhookSecret = new Secret(this, "WebhookSecret", new SecretProps
-        {
-            Description = $"Signs the GitHub webhook deliveries of the {Names.Service} pipeline (generated; not the OAuth token).",
-            // CodePipeline's SecretToken is at most 100 characters; no punctuation keeps it URL- and shell-safe.
-            GenerateSecretString = new SecretStringGenerator { PasswordLength = 64, ExcludePunctuation = true },
-            RemovalPolicy = RemovalPolicy.DESTROY,
-        });
-        webhook.AddPropertyOverride("AuthenticationConfiguration.SecretToken", WebhookSecret.SecretValue.UnsafeUnwrap());
-        NagSuppressions.OnResource(WebhookSecret, "AwsSolutions-SMG4",
-            "The webhook secret is handed to GitHub when CodePipeline registers the webhook; a new value must be registered again (a stack update), which a rotation function cannot do.");
-    }
+    public ISecret? WebhookSecret { get; }
 
     private Role ActionRole(string id, string resource) =>
         new(this, id, new RoleProps
@@ -599,7 +601,7 @@ public sealed class ServicePipeline : Construct
             ["TARGET_ROLE_ARN"] = SharedNames.RoleArn(target.Account, SharedNames.IntegrationTestRole(envNames)),
             ["TARGET_REGION"] = target.Region,
             ["PARAMETER_PATH"] = envNames.ParameterPath("").TrimEnd('/'),
-            ["CONTAINER_NAME"] = Definition.Container.ContainerName,
+            ["CONTAINER_NAME"] = _container.ContainerName,
             ["TEST_COMMAND_JSON"] = System.Text.Json.JsonSerializer.Serialize(tests.Command),
             ["LOG_GROUP"] = SharedNames.LogGroup(envNames),
             ["TIMEOUT_MINUTES"] = tests.TimeoutMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -632,16 +634,16 @@ public sealed class ServicePipeline : Construct
         }
     }
 
-    private Topic CreateApprovalTopic(ServiceDefinition definition)
+    private Topic CreateApprovalTopic(IReadOnlyList<string> emails)
     {
         var topic = new Topic(this, "ApprovalTopic", new TopicProps
         {
             TopicName = ResourceNames.Claim(this, "SNS topic", Names.Name("approvals", 256)),
-            DisplayName = $"{definition.Name} approvals",
+            DisplayName = $"{Names.Service} approvals",
             MasterKey = TopicKey,
             EnforceSSL = true,
         });
-        foreach (var email in definition.Notifications.ApprovalEmails)
+        foreach (var email in emails)
         {
             topic.AddSubscription(new EmailSubscription(email));
         }
@@ -654,9 +656,9 @@ public sealed class ServicePipeline : Construct
         $"https://{target.Region}.console.aws.amazon.com/ec2/home?region={target.Region}#LoadBalancers:search=" +
         ReplaceableNames.LoadBalancerPrefix(Names.ForEnvironment(target.Name));
 
-    private void GrantCrossAccountPull(ServiceDefinition definition)
+    private void GrantCrossAccountPull(EcrRepository repository, IReadOnlyList<DeploymentTarget> environments)
     {
-        var foreign = definition.Environments.Where(e => e.Account != Stack.Of(this).Account).ToArray();
+        var foreign = environments.Where(e => e.Account != Stack.Of(this).Account).ToArray();
         if (foreign.Length == 0)
         {
             return;
@@ -664,7 +666,7 @@ public sealed class ServicePipeline : Construct
         // Exactly the environments' task execution roles may pull, nothing wider; named by
         // account and aws:PrincipalArn so a recreated runtime stack's role can still pull (RolePrincipals).
         var roles = foreign.Select(e => SharedNames.RoleArn(e.Account, SharedNames.ExecutionRole(Names.ForEnvironment(e.Name)))).ToArray();
-        Repository.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        repository.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "PullFromEnvironmentAccounts",
             Principals = RolePrincipals.Of(roles),
@@ -679,7 +681,7 @@ public sealed class ServicePipeline : Construct
         // (object keys are generated per execution), and on the key with GenerateDataKey*/ReEncrypt*.
         NagSuppressions.OnTree(this, "AwsSolutions-IAM5",
             "CDK grants on this pipeline's own artifact bucket objects (keys generated per execution) and its own key; nothing outside the pipeline's resources.",
-            $"Resource::{NagSuppressions.Ref(ArtifactBucket, "Arn")}/*", "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*",
+            ArtifactBucket.Node.DefaultChild is null ? $"Resource::{ArtifactBucket.BucketArn}/*" : $"Resource::{NagSuppressions.Ref(ArtifactBucket, "Arn")}/*", "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*",
             "Action::s3:DeleteObject*", "Action::s3:Abort*", "Action::kms:ReEncrypt*", "Action::kms:GenerateDataKey*");
     }
 

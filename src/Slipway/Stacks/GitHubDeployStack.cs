@@ -49,6 +49,13 @@ public sealed class GitHubDeployStack : Stack
         var names = NamesFor(props.Services, props.Suffix);
         var targets = settings.TargetAccounts(props.Services, props.HostAccount);
         var hub = settings.Account is not null;
+        var tags = new SlipwayTags
+        {
+            Environment = "tooling",
+            Project = Common(props.Services, s => s.Project ?? s.Name) ?? "slipway",
+            CostCenter = Common(props.Services, s => s.CostCenter) ?? "unassigned",
+            Service = "github-deploy",
+        };
 
         // One provider per account: in hub mode the roles share one made here, so that adding or
         // removing an account never moves (and so replaces) the provider.
@@ -62,16 +69,11 @@ public sealed class GitHubDeployStack : Stack
             ExistingProviderArn = providerArn,
             Names = hub ? names.ForEnvironment(target) : names,
             BootstrapEnvironments = GitHubDeploySettings.BootstrapEnvironments(props.Services, target),
+            Tags = tags,
         })).ToList();
         ProviderArn = providerArn ?? Roles[0].ProviderArn;
 
-        new SlipwayTags
-        {
-            Environment = "tooling",
-            Project = Common(props.Services, s => s.Project ?? s.Name) ?? "slipway",
-            CostCenter = Common(props.Services, s => s.CostCenter) ?? "unassigned",
-            Service = "github-deploy",
-        }.ApplyTo(this);
+        tags.ApplyTo(this);
         Guardrails.ApplyPermissionsBoundary(this, settings.BoundaryFor(props.Services));
         RoleNames.ApplyTo(this, names);
         KeyGrantPolicy.ApplyTo(this);

@@ -29,6 +29,9 @@ public sealed class ServicePipelineStack : Stack
     /// <summary>Dashboards, metrics, alarms and notifications.</summary>
     public PipelineObservability Observability { get; }
 
+    /// <summary>The service.</summary>
+    public ServiceDefinition Definition { get; }
+
     /// <summary>Creates the stack.</summary>
     public ServicePipelineStack(Construct scope, string id, ServicePipelineStackProps props)
         : base(scope, id, new StackProps
@@ -38,8 +41,41 @@ public sealed class ServicePipelineStack : Stack
             Description = $"Slipway delivery pipeline of {props.Definition.Name} ({props.Definition.ToolingAccount}/{props.Definition.ToolingRegion})",
         })
     {
-        Pipeline = new ServicePipeline(this, "Pipeline", new ServicePipelineProps { Definition = props.Definition, Suffix = props.Suffix });
-        Observability = new PipelineObservability(this, "Observability", new PipelineObservabilityProps { Pipeline = Pipeline });
+        var definition = Definition = props.Definition;
+        Validate(definition);
+        var names = definition.Names(props.Suffix);
+        var tags = definition.Tags("tooling");
+
+        // The model mapped to the constructs' narrow props: every value here is the definition's.
+        Pipeline = new ServicePipeline(this, "Pipeline", new ServicePipelineProps
+        {
+            Names = names,
+            Source = definition.Source,
+            Environments = definition.Environments,
+            Build = definition.Build,
+            Container = definition.Container,
+            ArtifactEncryption = definition.ArtifactsUseKms ? ArtifactEncryption.Kms : ArtifactEncryption.S3Managed,
+            ArtifactNoncurrentVersionDays = definition.ArtifactNoncurrentVersionDays,
+            ImageRetentionCount = definition.ImageRetentionCount,
+            ApprovalEmails = definition.Notifications.ApprovalEmails,
+            Compliance = definition.Compliance,
+            Tags = tags,
+        });
+        Observability = new PipelineObservability(this, "Observability", new PipelineObservabilityProps
+        {
+            Pipeline = Pipeline.Pipeline,
+            Names = names,
+            Environments = definition.Environments
+                .Select(e => new PipelineEnvironment(e.Name, e.Account, e.Region, Pipeline.DeployStages[e.Name], e.IsProduction)).ToList(),
+            TopicKey = Pipeline.TopicKey,
+            Projects = Pipeline.Projects.All,
+            AlarmRollbackProject = Pipeline.Projects.AlarmRollback,
+            Emails = definition.Notifications.Emails,
+            FailureTopicArn = definition.Notifications.FailureTopicArn,
+            LogRetentionDays = definition.Build.LogRetentionDays,
+            Compliance = definition.Compliance,
+            Tags = tags,
+        });
 
         new CfnOutput(this, "PipelineName", new CfnOutputProps { Value = Pipeline.Pipeline.PipelineName, Description = "The pipeline" });
         new CfnOutput(this, "PipelineArn", new CfnOutputProps { Value = Pipeline.Pipeline.PipelineArn, Description = "The pipeline's ARN" });
@@ -50,7 +86,7 @@ public sealed class ServicePipelineStack : Stack
         }
         new CfnOutput(this, "ArtifactBucketName", new CfnOutputProps { Value = Pipeline.ArtifactBucket.BucketName, Description = "The pipeline's artifact bucket" });
 
-        props.Definition.Tags("tooling").ApplyTo(this);
+        tags.ApplyTo(this);
         Guardrails.ApplyPermissionsBoundary(this, props.Definition.PermissionsBoundaryPolicyName);
         DestroyOnDelete.ApplyTo(this);
         KeyGrantPolicy.ApplyTo(this);
@@ -62,5 +98,16 @@ public sealed class ServicePipelineStack : Stack
             Nist80053R5Profile.ApplyTo(this);
             StackSuppressions.ForCdkProvidersNist(this);
         }
+    }
+
+    // The whole definition is checked here, in the manifest's terms; the constructs check only
+    // their own props (in C# terms), which the definition's checks already cover.
+    private static void Validate(ServiceDefinition definition)
+    {
+        var v = new Validator();
+        definition.Validate(v, "service");
+        PipelineObservability.CheckFailureTopic(v, "service.notifications.failureTopicArn", definition.Notifications.FailureTopicArn,
+            definition.ToolingAccount, definition.ToolingRegion);
+        v.ThrowIfAny();
     }
 }

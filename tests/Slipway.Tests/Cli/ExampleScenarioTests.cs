@@ -58,7 +58,7 @@ public sealed class ExampleScenarioTests
                     .Resource["Properties"]!["Source"]!["BuildSpec"]);
                 var files = Json.WrittenFiles(JsonDocument.Parse(buildspec).RootElement.GetProperty("phases").GetProperty("build")
                     .GetProperty("commands").EnumerateArray().Select(c => c.GetString()!));
-                var definition = service.Pipeline.Pipeline.Definition;
+                var definition = service.Pipeline.Definition;
                 foreach (var (runtime, target) in service.Runtimes.Zip(definition.Environments))
                 {
                     var gate = s.Resources(runtime, "AWS::Lambda::Function").Single(f => f.LogicalId.StartsWith("TrafficGateFunction", StringComparison.Ordinal)).Resource["Properties"]!;

@@ -19,7 +19,7 @@ public sealed class ExampleZoneTests
         var scenario = _examples[example];
         foreach (var service in scenario.Services)
         {
-            var environments = service.Pipeline.Pipeline.Definition.Environments;
+            var environments = service.Pipeline.Definition.Environments;
             foreach (var (runtime, target) in service.Runtimes.Zip(environments))
             {
                 var declared = target.Network.AvailabilityZones ?? target.Network.ExistingVpc?.AvailabilityZones;

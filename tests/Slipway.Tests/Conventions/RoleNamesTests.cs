@@ -29,7 +29,7 @@ public sealed class RoleNamesTests
         var checkedRoles = 0;
         foreach (var service in scenario.Services)
         {
-            var definition = service.Pipeline.Pipeline.Definition;
+            var definition = service.Pipeline.Definition;
             var pattern = RoleNames.Pattern(definition.Names(ResourceNames.DefaultSuffix));
             var like = new Regex("^" + Regex.Escape(pattern).Replace(@"\*", "[a-z0-9-]+") + "$");
             foreach (var stack in service.Runtimes.Cast<Amazon.CDK.Stack>().Append(service.Pipeline))

@@ -82,7 +82,9 @@ public sealed class DeliveryMetricsCollectorTests(ObservabilityScenario s)
             envs.Insert(1, new DeploymentTarget { Name = "prod-eu", Account = Services.Tooling, Region = "eu-west-1", Production = true });
         });
 
-        Assert.Equal("prod-eu", DeliveryMetricsCollector.ProductionEnvironment(definition).Name);
+        var environments = definition.Environments.Select(e => new PipelineEnvironment(e.Name, e.Account, e.Region, "Deploy-" + e.Name, e.IsProduction)).ToList();
+
+        Assert.Equal("prod-eu", PipelineEnvironment.ProductionOf(environments).Name);
     }
 
     [Fact]
@@ -184,7 +186,7 @@ public sealed class DeliveryMetricsCollectorTests(ObservabilityScenario s)
     {
         var (stack, pipeline) = CollectorStack();
 
-        new DeliveryMetricsCollector(stack, "Collector", new DeliveryMetricsCollectorProps { Pipeline = pipeline, ReservedConcurrency = 3 });
+        new DeliveryMetricsCollector(stack, "Collector", CollectorProps(pipeline, reservedConcurrency: 3));
 
         Amazon.CDK.Assertions.Template.FromStack(stack).HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
         {
@@ -201,18 +203,27 @@ public sealed class DeliveryMetricsCollectorTests(ObservabilityScenario s)
         var (stack, pipeline) = CollectorStack();
 
         var error = Assert.Throws<Slipway.Conventions.SlipwayValidationException>(() =>
-            new DeliveryMetricsCollector(stack, "Collector", new DeliveryMetricsCollectorProps { Pipeline = pipeline, ReservedConcurrency = reserved }));
+            new DeliveryMetricsCollector(stack, "Collector", CollectorProps(pipeline, reserved)));
 
         Assert.Equal(message, error.Message);
     }
 
-    private static (Amazon.CDK.Stack Stack, Slipway.Pipeline.ServicePipeline Pipeline) CollectorStack()
+    // A bare stack with an existing pipeline: the collector alone, with only its narrow props.
+    private static (Amazon.CDK.Stack Stack, Amazon.CDK.AWS.CodePipeline.IPipeline Pipeline) CollectorStack()
     {
         var app = new Amazon.CDK.App();
         var stack = new Amazon.CDK.Stack(app, "S", new Amazon.CDK.StackProps { Env = new Amazon.CDK.Environment { Account = Services.Tooling, Region = "us-east-1" } });
-        var pipeline = new Slipway.Pipeline.ServicePipeline(stack, "Pipeline", new Slipway.Pipeline.ServicePipelineProps { Definition = Services.SingleAccount(), Suffix = "dev" });
+        var pipeline = Amazon.CDK.AWS.CodePipeline.Pipeline.FromPipelineArn(stack, "Pipeline", $"arn:aws:codepipeline:us-east-1:{Services.Tooling}:orders-pipeline-dev");
         return (stack, pipeline);
     }
+
+    private static DeliveryMetricsCollectorProps CollectorProps(Amazon.CDK.AWS.CodePipeline.IPipeline pipeline, int? reservedConcurrency) => new()
+    {
+        Pipeline = pipeline,
+        ReservedConcurrency = reservedConcurrency,
+        Names = new Slipway.Conventions.ResourceNames("orders", null, "dev"),
+        Environments = new[] { new PipelineEnvironment("prod", Services.Tooling, "us-east-1", "Deploy-prod", Production: true) },
+    };
 
     private JsonObject Config(DeliveryMetricsCollector collector) =>
         JsonNode.Parse(s.Properties(collector.Function)["Environment"]!["Variables"]!["SLIPWAY_CONFIG"]!.GetValue<string>())!.AsObject();

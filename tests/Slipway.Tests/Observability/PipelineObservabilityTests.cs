@@ -47,14 +47,27 @@ public sealed class PipelineObservabilityTests(ObservabilityScenario s)
             Notifications = new NotificationSettings { ApprovalEmails = new[] { "releases@example.com" }, FailureTopicArn = topicArn },
             Environments = new[] { new Slipway.Model.DeploymentTarget { Name = "prod", Account = Services.Tooling, Region = "us-east-1" } },
         };
-        var stack = new Stack(app, "Tooling", new StackProps { Env = new Amazon.CDK.Environment { Account = Services.Tooling, Region = "us-east-1" } });
-        var pipeline = new ServicePipeline(stack, "Pipeline", new ServicePipelineProps { Definition = definition, Suffix = "dev" });
 
+        // The composition checks the model in the manifest's terms.
         var error = Assert.Throws<SlipwayValidationException>(() =>
-            new PipelineObservability(stack, "Observability", new PipelineObservabilityProps { Pipeline = pipeline }));
+            new Slipway.Stacks.ServicePipelineStack(app, "Pipeline", new Slipway.Stacks.ServicePipelineStackProps { Definition = definition, Suffix = "dev" }));
 
         Assert.Equal(
             $"service.notifications.failureTopicArn: \"{topicArn}\" is in {where}, but the pipeline's EventBridge rules are in 111111111111/us-east-1, " +
+            "and a rule can only send to a topic in its own account and region. Use a topic in 111111111111/us-east-1; other accounts and regions can subscribe to it.",
+            error.Message);
+    }
+
+    [Fact]
+    public void Standalone_rejects_a_failure_topic_in_another_region_by_its_csharp_property()
+    {
+        var (stack, pipeline) = StandaloneObservability.BareStack();
+
+        var error = Assert.Throws<SlipwayValidationException>(() => new PipelineObservability(stack, "Observability",
+            StandaloneObservability.Props(pipeline, failureTopicArn: "arn:aws:sns:us-west-2:111111111111:chatops")));
+
+        Assert.Equal(
+            "PipelineObservabilityProps.FailureTopicArn: \"arn:aws:sns:us-west-2:111111111111:chatops\" is in 111111111111/us-west-2, but the pipeline's EventBridge rules are in 111111111111/us-east-1, " +
             "and a rule can only send to a topic in its own account and region. Use a topic in 111111111111/us-east-1; other accounts and regions can subscribe to it.",
             error.Message);
     }
