@@ -55,13 +55,6 @@ public sealed class ReadmeAppFixture : IDisposable
                 : body;
             File.WriteAllText(Path.Combine(app, path), text);
         }
-        // Test environment, not the app: NuGet's vulnerability audit is the only part of this
-        // restore that needs the network (every package is in the cache the repository's build
-        // restored), and this file also keeps MSBuild from reading any Directory.Build.props above
-        // the temporary folder.
-        File.WriteAllText(Path.Combine(_root, "Directory.Build.props"),
-            "<Project>\n  <PropertyGroup>\n    <NuGetAudit>false</NuGetAudit>\n  </PropertyGroup>\n</Project>\n");
-
         // The configuration the test project was built in, so the library project is already up to date.
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
         _outdir = Path.Combine(_root, "cdk.out");
