@@ -52,8 +52,8 @@ public sealed class ServicePipelineProps
     /// <remarks>
     /// Default: a new repository (immutable tags, scan on push, the promotion-aware lifecycle
     /// policy, pull granted to other accounts' task execution roles). An existing repository is
-    /// used as it is: its lifecycle and resource policies are its owner's (CDK cannot change an
-    /// imported repository's policy, so other accounts' pull must already be allowed there).
+    /// used as it is: the pipeline adds nothing to its lifecycle or resource policy, so its owner
+    /// must already allow other accounts' task execution roles to pull.
     /// </remarks>
     public IRepository? Repository { get; init; }
 
