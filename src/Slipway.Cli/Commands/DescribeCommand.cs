@@ -29,7 +29,7 @@ public static class DescribeCommand
                 }
                 var scan = service.Build.ImageScan;
                 output.WriteLine(scan.Enabled
-                    ? $"  image scan: Trivy {scan.TrivyVersion} fails the build on {string.Join(", ", Slipway.Model.ImageScanSettings.Severities.SkipWhile(s => s != scan.FailOn))}"
+                    ? $"  image scan: Trivy {scan.TrivyVersion} fails the build on {string.Join(", ", Slipway.Model.ImageScanSettings.AtOrAbove(scan.FailOn))}"
                     : "  image scan: off");
                 if (service.Build.UnitTests is { } tests)
                 {

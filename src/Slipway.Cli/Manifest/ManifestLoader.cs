@@ -43,16 +43,15 @@ public static partial class ManifestLoader
             throw new ManifestException(structural);
         }
 
-        var mapper = new ManifestMapper();
-        var services = mapper.Map(doc.Root);
-        var github = mapper.MapGitHub(doc.Root);
+        var services = ManifestBinder.Services(doc.Root);
+        var github = ManifestBinder.GitHub(doc.Root);
         if (doc.Root.SelectTokens("$..*").Any(t => t is Newtonsoft.Json.Linq.JValue { Type: Newtonsoft.Json.Linq.JTokenType.String, Value: string s } && s.Contains("${Token[", StringComparison.Ordinal)))
         {
             // Only then does validation call into the jsii runtime, which a warm-up may be starting.
             Synthesis.JsiiWarmup.Wait();
         }
         // A value the manifest leaves out is a default: messages about it say so.
-        var v = new Validator { IsLeftOut = path => ManifestSchema.IsField(path) && !doc.Contains(path) };
+        var v = new Validator { IsLeftOut = path => ManifestSchema.IsField(path) && !doc.Contains(path), ForManifest = true };
         foreach (var (service, i) in services.Select((s, i) => (s, i)))
         {
             service.Validate(v, $"services[{i}]");

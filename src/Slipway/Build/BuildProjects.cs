@@ -250,7 +250,7 @@ public sealed class BuildProjects : Construct
             Environment = new BuildEnvironment
             {
                 BuildImage = BuildImage(),
-                ComputeType = (ComputeType)Enum.Parse(typeof(ComputeType), build.ComputeType.Replace("BUILD_GENERAL1_", "", StringComparison.Ordinal).Replace("2XLARGE", "X2_LARGE", StringComparison.Ordinal)),
+                ComputeType = (ComputeType)Enum.Parse(typeof(ComputeType), BuildSettings.CodeBuildName(build.ComputeType).Replace("BUILD_GENERAL1_", "", StringComparison.Ordinal).Replace("2XLARGE", "X2_LARGE", StringComparison.Ordinal)),
                 Privileged = privileged,
             },
             EncryptionKey = _props.EncryptionKey,

@@ -200,7 +200,7 @@ public static class BuildSpecs
     {
         var scan = build.ImageScan;
         var spec = new BuildSpecDocument();
-        var severities = ImageScanSettings.Severities.SkipWhile(s => s != scan.FailOn);
+        var severities = ImageScanSettings.AtOrAbove(scan.FailOn);
         spec.Variables["TRIVY_VERSION"] = scan.TrivyVersion;
         spec.Variables["TRIVY_SHA256"] = scan.TrivySha256;
         spec.Variables["TRIVY_DB_REPOSITORY"] = scan.DatabaseRepository;

@@ -4,6 +4,7 @@ namespace Slipway.Conventions;
 public enum CompliancePack
 {
     /// <summary>Slipway's defaults (landing-zone controls and cdk-nag AwsSolutions) only.</summary>
+    [ManifestName("none")]
     None,
 
     /// <summary>
@@ -13,5 +14,6 @@ public enum CompliancePack
     /// listeners (a certificate is required), and a web ACL on every load balancer. docs/compliance.md
     /// lists what it changes, what it costs, and each finding it suppresses and why.
     /// </summary>
+    [ManifestName("nist-800-53-r5")]
     Nist80053R5,
 }

@@ -22,11 +22,26 @@ public sealed partial class Validator
     /// </summary>
     public Func<string, bool>? IsLeftOut { get; init; }
 
+    /// <summary>
+    /// True when the problems are for a manifest's author (the manifest loader sets it): then
+    /// messages may give YAML advice. Default: false (a C# caller).
+    /// </summary>
+    public bool ForManifest { get; init; }
+
+    /// <summary>
+    /// Rewrites each problem before it is collected: <see cref="Slipway.Model.ServiceDefinition.Problems"/>
+    /// turns the manifest-form field paths the checks write into C# property paths. Default: none.
+    /// </summary>
+    public Func<string, string>? Rewrite { get; init; }
+
     /// <summary>Records a problem with a field.</summary>
-    public void Add(string path, object? value, string problem) =>
-        _problems.Add(value is not Inherited and not Hidden && IsLeftOut?.Invoke(path) == true
+    public void Add(string path, object? value, string problem)
+    {
+        var message = value is not Inherited and not Hidden && IsLeftOut?.Invoke(path) == true
             ? $"{path}: {Show(value)} (the default: {path} is not set) {problem}"
-            : $"{path}: {Show(value)} {problem}");
+            : $"{path}: {Show(value)} {problem}";
+        _problems.Add(Rewrite is null ? message : Rewrite(message));
+    }
 
     /// <summary>Records a problem when <paramref name="condition"/> is false.</summary>
     public bool Require(bool condition, string path, object? value, string problem)
@@ -54,7 +69,7 @@ public sealed partial class Validator
     /// <summary>A 12-digit AWS account id (tokens are skipped).</summary>
     public bool AccountId(string? value, string path) =>
         IsToken(value) || Require(value is not null && AccountPattern().IsMatch(value), path, value,
-            "is not a 12-digit AWS account id. Use the account number, for example \"123456789012\" (quote it in YAML so leading zeros survive).");
+            "is not a 12-digit AWS account id. Use the account number as text, for example \"123456789012\"" + (ForManifest ? " (quote it in YAML so leading zeros survive)." : "."));
 
     /// <summary>A known AWS region name (tokens are skipped).</summary>
     public bool Region(string? value, string path) =>

@@ -1,3 +1,4 @@
+using Slipway.Conventions;
 using Slipway.Runtime;
 
 namespace Slipway.Model;
@@ -6,27 +7,89 @@ namespace Slipway.Model;
 public enum CheckPreset
 {
     /// <summary>Run <see cref="CheckSettings.Command"/> as given.</summary>
+    [ManifestName("custom")]
     Custom,
 
     /// <summary>pytest with JUnit results.</summary>
+    [ManifestName("python")]
     Python,
 
     /// <summary>dotnet test with JUnit results.</summary>
+    [ManifestName("dotnet")]
     DotNet,
 
     /// <summary>npm test (the project must write JUnit results to the report path).</summary>
+    [ManifestName("node")]
     Node,
 
     /// <summary>bandit static analysis of Python code, failing on high severity.</summary>
+    [ManifestName("bandit")]
     Bandit,
+}
+
+/// <summary>
+/// A vulnerability severity, lowest first, as Trivy names them (its --severity values:
+/// https://trivy.dev/latest/docs/scanner/vulnerability/#severity-selection).
+/// </summary>
+public enum Severity
+{
+    /// <summary>Trivy UNKNOWN: the advisory gives no severity.</summary>
+    [ManifestName("UNKNOWN")]
+    Unknown,
+
+    /// <summary>Trivy LOW.</summary>
+    [ManifestName("LOW")]
+    Low,
+
+    /// <summary>Trivy MEDIUM.</summary>
+    [ManifestName("MEDIUM")]
+    Medium,
+
+    /// <summary>Trivy HIGH.</summary>
+    [ManifestName("HIGH")]
+    High,
+
+    /// <summary>Trivy CRITICAL.</summary>
+    [ManifestName("CRITICAL")]
+    Critical,
+}
+
+/// <summary>
+/// The CodeBuild compute types of the Linux container environment Slipway's projects use
+/// (https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-compute-types.html).
+/// </summary>
+public enum BuildComputeType
+{
+    /// <summary>BUILD_GENERAL1_SMALL: 2 vCPUs (3 GB memory).</summary>
+    [ManifestName("BUILD_GENERAL1_SMALL")]
+    Small,
+
+    /// <summary>BUILD_GENERAL1_MEDIUM: 4 vCPUs (7 GB memory).</summary>
+    [ManifestName("BUILD_GENERAL1_MEDIUM")]
+    Medium,
+
+    /// <summary>BUILD_GENERAL1_LARGE: 8 vCPUs (15 GB memory).</summary>
+    [ManifestName("BUILD_GENERAL1_LARGE")]
+    Large,
+
+    /// <summary>BUILD_GENERAL1_XLARGE: 36 vCPUs (70 GB memory).</summary>
+    [ManifestName("BUILD_GENERAL1_XLARGE")]
+    XLarge,
+
+    /// <summary>BUILD_GENERAL1_2XLARGE: 72 vCPUs (145 GB memory).</summary>
+    [ManifestName("BUILD_GENERAL1_2XLARGE")]
+    X2Large,
 }
 
 /// <summary>A check run in its own CodeBuild project, in parallel with the other checks.</summary>
 public sealed class CheckSettings
 {
     /// <summary>A preset that supplies the command and report path.</summary>
-    /// <remarks>Default: Custom (then <see cref="Command"/> is required).</remarks>
-    public CheckPreset Preset { get; init; } = CheckPreset.Custom;
+    /// <remarks>Default: <see cref="DefaultPreset"/> (Custom: then <see cref="Command"/> is required).</remarks>
+    public CheckPreset Preset { get; init; } = DefaultPreset;
+
+    /// <summary>The preset used by default.</summary>
+    public const CheckPreset DefaultPreset = CheckPreset.Custom;
 
     /// <summary>The commands to run (they replace the preset's).</summary>
     /// <remarks>Default: the preset's commands.</remarks>
@@ -46,11 +109,11 @@ public sealed class ImageScanSettings
 {
     /// <summary>Whether to scan the pushed image.</summary>
     /// <remarks>Default: true.</remarks>
-    public bool Enabled { get; init; } = true;
+    public bool Enabled { get; init; } = DefaultEnabled;
 
-    /// <summary>The lowest severity that fails the pipeline (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL).</summary>
-    /// <remarks>Default: CRITICAL.</remarks>
-    public string FailOn { get; init; } = "CRITICAL";
+    /// <summary>The lowest severity that fails the pipeline.</summary>
+    /// <remarks>Default: <see cref="DefaultFailOn"/> (CRITICAL).</remarks>
+    public Severity FailOn { get; init; } = DefaultFailOn;
 
     /// <summary>The Trivy version, pinned, with the SHA-256 of its Linux-64bit release archive (verified before use).</summary>
     /// <remarks>Default: <see cref="DefaultTrivyVersion"/> and its published checksum.</remarks>
@@ -66,7 +129,17 @@ public sealed class ImageScanSettings
 
     /// <summary>Where Trivy pulls its vulnerability database from.</summary>
     /// <remarks>Default: the public ECR copy, which is not rate limited like the default registry.</remarks>
-    public string DatabaseRepository { get; init; } = "public.ecr.aws/aquasecurity/trivy-db:2";
+    [ManifestIgnore]
+    public string DatabaseRepository { get; init; } = DefaultDatabaseRepository;
+
+    /// <summary>The severity that fails the pipeline by default.</summary>
+    public const Severity DefaultFailOn = Severity.Critical;
+
+    /// <summary>The public ECR copy of Trivy's vulnerability database.</summary>
+    public const string DefaultDatabaseRepository = "public.ecr.aws/aquasecurity/trivy-db:2";
+
+    /// <summary>Whether the image is scanned by default.</summary>
+    public const bool DefaultEnabled = true;
 
     /// <summary>The Trivy version Slipway is tested with.</summary>
     public const string DefaultTrivyVersion = "0.56.2";
@@ -74,22 +147,25 @@ public sealed class ImageScanSettings
     /// <summary>SHA-256 of trivy_0.56.2_Linux-64bit.tar.gz (aquasecurity/trivy v0.56.2 trivy_0.56.2_checksums.txt).</summary>
     public const string DefaultTrivySha256 = "78b81eff58ebf79782e85b33591446f2c04750468e80c26006145ecfc56a9cc2";
 
-    /// <summary>Severities in increasing order.</summary>
+    /// <summary>Severities in increasing order, as Trivy names them.</summary>
     public static readonly IReadOnlyList<string> Severities = new[] { "UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL" };
+
+    /// <summary>The Trivy names of <paramref name="lowest"/> and every higher severity (the ones that fail the pipeline).</summary>
+    public static IReadOnlyList<string> AtOrAbove(Severity lowest) => Severities.Skip((int)lowest).ToList();
 }
 
 /// <summary>Docker Hub (or another registry) credentials for `docker login` before builds, to avoid pull rate limits.</summary>
 /// <param name="Store">Secrets Manager (a JSON secret with "username" and "password") or Parameter Store.</param>
 /// <param name="Reference">Secrets Manager: the secret name. Parameter Store: a path prefix holding "username" and "password" parameters.</param>
 /// <param name="KmsKeyArn">The customer-managed KMS key that encrypts the values; null for the AWS-managed key (aws/ssm, aws/secretsmanager), which needs no grant.</param>
-public sealed record RegistryCredentials(SecretStore Store, string Reference, string? KmsKeyArn = null);
+public sealed record RegistryCredentials(SecretStore Store, [ManifestKeyed(nameof(Store), "secretsManager", "parameterPath")] string Reference, string? KmsKeyArn = null);
 
 /// <summary>A secret given to the builds as an environment variable.</summary>
 /// <param name="Name">The variable name.</param>
 /// <param name="Store">Secrets Manager or Parameter Store.</param>
 /// <param name="Reference">Secret name or ARN (optionally followed by ":json-key"), or parameter name.</param>
 /// <param name="KmsKeyArn">The customer-managed KMS key that encrypts the value; null for the AWS-managed key (aws/ssm, aws/secretsmanager), which needs no grant.</param>
-public sealed record BuildSecret(string Name, SecretStore Store, string Reference, string? KmsKeyArn = null);
+public sealed record BuildSecret(string Name, SecretStore Store, [ManifestKeyed(nameof(Store), "secretsManager", "parameter")] string Reference, string? KmsKeyArn = null);
 
 /// <summary>The ECR repository of the builds' own image (<see cref="BuildSettings.BuildImage"/>), created by Slipway in the pipeline's account.</summary>
 public sealed class BuildImageRepositorySettings
@@ -109,15 +185,16 @@ public sealed class BuildImageRepositorySettings
 public sealed class BuildSettings
 {
     /// <summary>The Dockerfile, relative to the source root.</summary>
-    /// <remarks>Default: "Dockerfile".</remarks>
-    public string Dockerfile { get; init; } = "Dockerfile";
+    /// <remarks>Default: <see cref="DefaultDockerfile"/> ("Dockerfile").</remarks>
+    public string Dockerfile { get; init; } = DefaultDockerfile;
 
     /// <summary>The Docker build context, relative to the source root.</summary>
-    /// <remarks>Default: ".".</remarks>
-    public string Context { get; init; } = ".";
+    /// <remarks>Default: <see cref="DefaultContext"/> (".").</remarks>
+    public string Context { get; init; } = DefaultContext;
 
     /// <summary>A custom CodeBuild image from ECR (full image URI with tag or digest).</summary>
     /// <remarks>Default: the Amazon Linux 2 standard image (aws/codebuild/amazonlinux2-x86_64-standard:5.0).</remarks>
+    [ManifestName("image")]
     public string? BuildImage { get; init; }
 
     /// <summary>An ECR repository for <see cref="BuildImage"/>, created in the pipeline's account; the build projects may pull from it.</summary>
@@ -125,16 +202,16 @@ public sealed class BuildSettings
     public BuildImageRepositorySettings? ImageRepository { get; init; }
 
     /// <summary>The CodeBuild compute type.</summary>
-    /// <remarks>Default: BUILD_GENERAL1_SMALL.</remarks>
-    public string ComputeType { get; init; } = "BUILD_GENERAL1_SMALL";
+    /// <remarks>Default: <see cref="DefaultComputeType"/> (BUILD_GENERAL1_SMALL).</remarks>
+    public BuildComputeType ComputeType { get; init; } = DefaultComputeType;
 
     /// <summary>Build linux/amd64 and linux/arm64 images (docker buildx with QEMU).</summary>
     /// <remarks>Default: false (only the service's architecture).</remarks>
     public bool MultiArchitecture { get; init; }
 
     /// <summary>Days after which objects of the S3 build cache expire.</summary>
-    /// <remarks>Default: 7.</remarks>
-    public int CacheExpirationDays { get; init; } = 7;
+    /// <remarks>Default: <see cref="DefaultCacheExpirationDays"/> (7).</remarks>
+    public int CacheExpirationDays { get; init; } = DefaultCacheExpirationDays;
 
     /// <summary>Registry credentials for `docker login` before building.</summary>
     /// <remarks>Default: none (anonymous pulls).</remarks>
@@ -150,6 +227,7 @@ public sealed class BuildSettings
 
     /// <summary>A separate compile step before the image build, in its own CodeBuild project.</summary>
     /// <remarks>Default: none (the Dockerfile compiles).</remarks>
+    [ManifestName("compile")]
     public IReadOnlyList<string>? CompileCommand { get; init; }
 
     /// <summary>Unit tests.</summary>
@@ -165,6 +243,24 @@ public sealed class BuildSettings
     public ImageScanSettings ImageScan { get; init; } = new();
 
     /// <summary>Days CodeBuild logs are kept.</summary>
-    /// <remarks>Default: 30.</remarks>
-    public int LogRetentionDays { get; init; } = 30;
+    /// <remarks>Default: <see cref="DefaultLogRetentionDays"/> (30).</remarks>
+    public int LogRetentionDays { get; init; } = DefaultLogRetentionDays;
+
+    /// <summary>The Dockerfile used by default.</summary>
+    public const string DefaultDockerfile = "Dockerfile";
+
+    /// <summary>The build context used by default.</summary>
+    public const string DefaultContext = ".";
+
+    /// <summary>The compute type used by default.</summary>
+    public const BuildComputeType DefaultComputeType = BuildComputeType.Small;
+
+    /// <summary>Days before build cache objects expire by default.</summary>
+    public const int DefaultCacheExpirationDays = 7;
+
+    /// <summary>Days CodeBuild logs are kept by default.</summary>
+    public const int DefaultLogRetentionDays = 30;
+
+    /// <summary>The CodeBuild name of <paramref name="computeType"/> (BUILD_GENERAL1_SMALL, ...).</summary>
+    public static string CodeBuildName(BuildComputeType computeType) => ManifestNames.Of(computeType);
 }

@@ -1,12 +1,16 @@
+using Slipway.Conventions;
+
 namespace Slipway.Model;
 
 /// <summary>The CPU architecture the service's tasks run on.</summary>
 public enum Architecture
 {
     /// <summary>Intel/AMD 64-bit.</summary>
+    [ManifestName("x86_64")]
     X86_64,
 
     /// <summary>AWS Graviton (cheaper per vCPU; the image must be built for linux/arm64).</summary>
+    [ManifestName("arm64")]
     ARM64,
 }
 
@@ -25,7 +29,7 @@ public enum SecretStore
 /// <param name="Store">Secrets Manager or Parameter Store.</param>
 /// <param name="Reference">The secret name or ARN, or the parameter name (starting with "/").</param>
 /// <param name="JsonKey">For Secrets Manager JSON secrets, the key to read. Default: the whole value.</param>
-public sealed record ContainerSecret(string Name, SecretStore Store, string Reference, string? JsonKey = null);
+public sealed record ContainerSecret(string Name, SecretStore Store, [ManifestKeyed(nameof(Store), "secretsManager", "parameter")] string Reference, string? JsonKey = null);
 
 /// <summary>
 /// What runs in the service's tasks. These settings reach the service only through the pipeline
@@ -35,24 +39,24 @@ public sealed record ContainerSecret(string Name, SecretStore Store, string Refe
 public sealed class ContainerSettings
 {
     /// <summary>The port the container listens on.</summary>
-    /// <remarks>Default: 8080.</remarks>
-    public int Port { get; init; } = 8080;
+    /// <remarks>Default: <see cref="DefaultPort"/> (8080).</remarks>
+    public int Port { get; init; } = DefaultPort;
 
     /// <summary>The path the load balancer checks; it must answer 200.</summary>
-    /// <remarks>Default: "/health".</remarks>
-    public string HealthCheckPath { get; init; } = "/health";
+    /// <remarks>Default: <see cref="DefaultHealthCheckPath"/> ("/health").</remarks>
+    public string HealthCheckPath { get; init; } = DefaultHealthCheckPath;
 
     /// <summary>Task CPU units (256, 512, 1024, 2048, 4096, 8192, 16384).</summary>
-    /// <remarks>Default: 256.</remarks>
-    public int Cpu { get; init; } = 256;
+    /// <remarks>Default: <see cref="DefaultCpu"/> (256).</remarks>
+    public int Cpu { get; init; } = DefaultCpu;
 
     /// <summary>Task memory in MiB; must be valid for <see cref="Cpu"/> on Fargate.</summary>
-    /// <remarks>Default: 512.</remarks>
-    public int Memory { get; init; } = 512;
+    /// <remarks>Default: <see cref="DefaultMemory"/> (512).</remarks>
+    public int Memory { get; init; } = DefaultMemory;
 
     /// <summary>CPU architecture of the tasks.</summary>
-    /// <remarks>Default: X86_64.</remarks>
-    public Architecture Architecture { get; init; } = Architecture.X86_64;
+    /// <remarks>Default: <see cref="DefaultArchitecture"/> (X86_64).</remarks>
+    public Architecture Architecture { get; init; } = DefaultArchitecture;
 
     /// <summary>Plain environment variables (no secrets: use <see cref="Secrets"/>).</summary>
     /// <remarks>Default: none.</remarks>
@@ -63,8 +67,26 @@ public sealed class ContainerSettings
     public IReadOnlyList<ContainerSecret> Secrets { get; init; } = Array.Empty<ContainerSecret>();
 
     /// <summary>The container name inside the task definition.</summary>
-    /// <remarks>Default: "app".</remarks>
-    public string ContainerName { get; init; } = "app";
+    /// <remarks>Default: <see cref="DefaultContainerName"/> ("app").</remarks>
+    public string ContainerName { get; init; } = DefaultContainerName;
+
+    /// <summary>The container port used by default.</summary>
+    public const int DefaultPort = 8080;
+
+    /// <summary>The health check path used by default.</summary>
+    public const string DefaultHealthCheckPath = "/health";
+
+    /// <summary>The task CPU units used by default.</summary>
+    public const int DefaultCpu = 256;
+
+    /// <summary>The task memory (MiB) used by default.</summary>
+    public const int DefaultMemory = 512;
+
+    /// <summary>The architecture used by default.</summary>
+    public const Architecture DefaultArchitecture = Architecture.X86_64;
+
+    /// <summary>The container name used by default.</summary>
+    public const string DefaultContainerName = "app";
 
     /// <summary>Validates the settings, collecting every problem under <paramref name="path"/>.</summary>
     public void Validate(Conventions.Validator v, string path)
@@ -79,9 +101,9 @@ public sealed class ContainerSettings
             ValidateVariableName(secret.Name, v, $"{path}.secrets[{i}].name");
         }
         ValidateEnvironment(Environment, v, $"{path}.environment");
-        foreach (var dup in Secrets.GroupBy(s => s.Name).Where(g => g.Count() > 1 || Environment.ContainsKey(g.Key)))
+        foreach (var dup in Secrets.Select((s, i) => (s, i)).GroupBy(x => x.s.Name).Where(g => g.Count() > 1 || Environment.ContainsKey(g.Key)))
         {
-            v.Add($"{path}.secrets.{dup.Key}", dup.Key, "is defined more than once (as a secret and/or a plain variable). Keep one definition.");
+            v.Add($"{path}.secrets[{dup.Last().i}].name", dup.Key, "is defined more than once (as a secret and/or a plain variable). Keep one definition.");
         }
         foreach (var (secret, i) in Secrets.Select((s, i) => (s, i)))
         {
@@ -93,6 +115,9 @@ public sealed class ContainerSettings
             if (secret.Store == SecretStore.ParameterStore)
             {
                 Conventions.SecretReferences.Parameter(v, secret.Reference, $"{path}.secrets[{i}].parameter");
+                // A parameter has no JSON keys: ECS would read the whole value, whatever the key says.
+                v.Require(secret.JsonKey is null, $"{path}.secrets[{i}].jsonKey", secret.JsonKey,
+                    "applies to Secrets Manager JSON secrets only; a Parameter Store parameter is read whole. Remove it, or store the secret in Secrets Manager.");
             }
             else
             {

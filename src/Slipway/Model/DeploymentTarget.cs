@@ -1,3 +1,4 @@
+using Slipway.Conventions;
 using Slipway.Stacks;
 namespace Slipway.Model;
 
@@ -21,7 +22,12 @@ public sealed class DeploymentTarget
     public bool? Production { get; init; }
 
     /// <summary>Whether a person must approve before the pipeline deploys here.</summary>
-    /// <remarks>Default: true in production, false elsewhere. Production always requires approval.</remarks>
+    /// <remarks>
+    /// Default: true in production, false elsewhere. An explicit value wins, also in production:
+    /// false there deploys every build that passes the earlier environments without a person
+    /// (continuous deployment), and <see cref="EnvironmentWarnings"/> reports it (printed by
+    /// <c>slipway validate</c> and <c>slipway synth</c>) so it is never a silent surprise.
+    /// </remarks>
     public bool? RequiresApproval { get; init; }
 
     /// <summary>How CodeDeploy shifts traffic.</summary>
@@ -63,7 +69,7 @@ public sealed class DeploymentTarget
     public bool IsProduction => Production ?? Name is "prod" or "production";
 
     /// <summary>True when promotion into this environment waits for a person.</summary>
-    public bool NeedsApproval => IsProduction || (RequiresApproval ?? false);
+    public bool NeedsApproval => RequiresApproval ?? IsProduction;
 
     /// <summary>The traffic-shifting policy in effect.</summary>
     public TrafficShifting EffectiveTrafficShifting =>
@@ -74,6 +80,79 @@ public sealed class DeploymentTarget
 
     /// <summary>The task count in effect.</summary>
     public int EffectiveDesiredCount => DesiredCount ?? (IsProduction ? 2 : 1);
+
+    /// <summary>Checks the environment, collecting every problem under <paramref name="path"/> (manifest-form field names).</summary>
+    /// <param name="container">The service's container settings, which the environment inherits from.</param>
+    /// <param name="v">Collects the problems.</param>
+    /// <param name="path">The environment's path, for example <c>services[0].environments[1]</c>.</param>
+    /// <param name="containerPath">The container settings' path, named when an inherited value is wrong.</param>
+    public void Validate(ContainerSettings container, Validator v, string path, string containerPath = "container")
+    {
+        var target = this;
+        v.DnsLabel(target.Name, $"{path}.name", 20);
+        v.AccountId(target.Account, $"{path}.account");
+        v.Region(target.Region, $"{path}.region");
+        var net = target.Network;
+        v.Port(net.TestListenerPort, $"{path}.network.testListenerPort");
+        v.Require(net.TestListenerPort != net.ProductionPort && !(net.CertificateArn is not null && net.TestListenerPort == 80),
+            $"{path}.network.testListenerPort", net.TestListenerPort,
+            $"clashes with the production listener (port {net.ProductionPort}{(net.CertificateArn is null ? "" : " and the HTTP redirect on 80")}). Choose another port, for example 9000.");
+        v.Require(net.NatGateways is null or >= 0 and <= 2, $"{path}.network.natGateways", net.NatGateways,
+            "must be 0, 1 or 2 (the VPC spans two availability zones).");
+        v.Require(net.NatGateways != 0 || net.ExistingVpc is not null, $"{path}.network.natGateways", net.NatGateways,
+            "is 0 but the tasks run in private subnets and must pull images. Use 1 or more, or bring an existing VPC with its own egress.");
+        v.Require(System.Net.IPNetwork.TryParse(net.VpcCidr, out var cidr) && cidr.PrefixLength is >= 16 and <= 24,
+            $"{path}.network.vpcCidr", net.VpcCidr, "must be an IPv4 CIDR from /16 to /24, for example \"10.0.0.0/16\".");
+        foreach (var (c, i) in (net.TestListenerCidrs ?? Array.Empty<string>()).Select((c, i) => (c, i)))
+        {
+            v.Require(System.Net.IPNetwork.TryParse(c, out _), $"{path}.network.testListenerCidrs[{i}]", c,
+                "is not a CIDR. Use a form such as \"10.0.0.0/8\".");
+        }
+        if (net.CertificateArn is { } cert && !Validator.IsToken(cert))
+        {
+            v.Require(cert.StartsWith("arn:aws", StringComparison.Ordinal) && cert.Contains(":acm:", StringComparison.Ordinal) && cert.Contains(":certificate/", StringComparison.Ordinal),
+                $"{path}.network.certificateArn", cert, "is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID).");
+        }
+        if (net.AvailabilityZones is { } zones)
+        {
+            AvailabilityZoneSettings.Validate(target, zones, v, $"{path}.network.availabilityZones");
+        }
+        if (net.Shared)
+        {
+            v.Require(net.ExistingVpc is null, $"{path}.network.shared", true,
+                "cannot be combined with network.existingVpc: remove one (shared creates one VPC per account and environment; existingVpc brings yours).");
+            v.Require(net.AvailabilityZones is not null, $"{path}.network.shared", true,
+                "needs network.availabilityZones, which is not set: the services' stacks import the shared VPC's subnets, one per zone. List the zones, as aws ec2 describe-availability-zones shows them for the account.");
+        }
+        if (net.ExistingVpc is { } vpc)
+        {
+            v.Require(vpc.VpcId.StartsWith("vpc-", StringComparison.Ordinal), $"{path}.network.existingVpc.vpcId", vpc.VpcId, "is not a VPC id (vpc-...).");
+            v.Require(vpc.PrivateSubnetIds.Count >= 2 && vpc.PrivateSubnetIds.All(s => s.StartsWith("subnet-", StringComparison.Ordinal)),
+                $"{path}.network.existingVpc.privateSubnetIds", vpc.PrivateSubnetIds, "must list at least two subnet ids (subnet-...), one per availability zone.");
+            v.Require(System.Net.IPNetwork.TryParse(vpc.Cidr ?? "", out _), $"{path}.network.existingVpc.cidr", vpc.Cidr, "must be the VPC's IPv4 CIDR, for example \"10.0.0.0/16\".");
+            v.Require(vpc.PublicSubnetIds.Count == vpc.PrivateSubnetIds.Count && vpc.AvailabilityZones.Count == vpc.PrivateSubnetIds.Count,
+                $"{path}.network.existingVpc", vpc.VpcId, "needs as many public subnets and availability zones as private subnets, in the same order.");
+        }
+        v.Require(target.TerminationWaitMinutes is null or >= 0 and <= 2880, $"{path}.terminationWaitMinutes", target.TerminationWaitMinutes,
+            "must be from 0 to 2880 minutes (CodeDeploy's limit is two days).");
+        v.Require(target.DesiredCount is null or >= 1 and <= 100, $"{path}.desiredCount", target.DesiredCount, "must be from 1 to 100.");
+        ContainerSettings.ValidateEnvironment(target.Environment, v, $"{path}.environment");
+        if (target.TrafficShifting is { Kind: not TrafficShiftingKind.AllAtOnce } ts)
+        {
+            v.Require(ts.Percentage is >= 1 and <= 99, $"{path}.trafficShifting.percentage", ts.Percentage, "must be from 1 to 99.");
+            v.Require(ts.IntervalMinutes is >= 1 and <= 2880, $"{path}.trafficShifting.minutes", ts.IntervalMinutes, "must be from 1 to 2880.");
+        }
+        if (target.IntegrationTests is { } it)
+        {
+            v.Require(it.Command.Count > 0 && it.Command.All(c => !string.IsNullOrWhiteSpace(c)), $"{path}.integrationTests.command", it.Command,
+                "must be a non-empty command, for example [\"python\", \"integration/run_integration.py\"].");
+        }
+        if (target.Cpu is not null || target.Memory is not null)
+        {
+            ContainerSettings.ValidateSize(target.Cpu ?? container.Cpu, target.Memory ?? container.Memory, v, path,
+                cpuFrom: target.Cpu is null ? $"{containerPath}.cpu" : null, memoryFrom: target.Memory is null ? $"{containerPath}.memory" : null);
+        }
+    }
 }
 
 /// <summary>When an environment's integration tests run.</summary>
@@ -84,6 +163,7 @@ public enum IntegrationTestTiming
     /// through the test listener, before any production request reaches them. A failure or timeout
     /// rolls the deployment back.
     /// </summary>
+    [ManifestName("beforeTraffic")]
     BeforeTraffic,
 
     /// <summary>
@@ -91,6 +171,7 @@ public enum IntegrationTestTiming
     /// production listener: a failure stops promotion but the environment keeps the new build
     /// (the traffic gate still runs the smoke test before the shift).
     /// </summary>
+    [ManifestName("afterTraffic")]
     AfterTraffic,
 }
 
@@ -108,8 +189,11 @@ public sealed class IntegrationTestSettings
     public required IReadOnlyList<string> Command { get; init; }
 
     /// <summary>Minutes before the test task is stopped and the stage fails (1 to <see cref="MaxTimeoutMinutes"/>).</summary>
-    /// <remarks>Default: 15.</remarks>
-    public int TimeoutMinutes { get; init; } = 15;
+    /// <remarks>Default: <see cref="DefaultTimeoutMinutes"/> (15).</remarks>
+    public int TimeoutMinutes { get; init; } = DefaultTimeoutMinutes;
+
+    /// <summary>The test timeout used by default, in minutes.</summary>
+    public const int DefaultTimeoutMinutes = 15;
 
     /// <summary>
     /// The longest test timeout. Before the traffic shift, CodeDeploy fails a lifecycle hook that is
@@ -165,24 +249,34 @@ public sealed class NetworkSettings
     public int? NatGateways { get; init; }
 
     /// <summary>The CIDR of a new VPC.</summary>
-    /// <remarks>Default: "10.0.0.0/16".</remarks>
-    public string VpcCidr { get; init; } = "10.0.0.0/16";
+    /// <remarks>Default: <see cref="DefaultVpcCidr"/> ("10.0.0.0/16").</remarks>
+    public string VpcCidr { get; init; } = DefaultVpcCidr;
 
     /// <summary>Run in this existing ECS cluster (by name; it must be in the VPC).</summary>
     /// <remarks>Default: a new cluster with Container Insights.</remarks>
+    [ManifestName("existingCluster")]
     public string? ExistingClusterName { get; init; }
 
     /// <summary>Whether the load balancer faces the internet.</summary>
-    /// <remarks>Default: true.</remarks>
-    public bool InternetFacing { get; init; } = true;
+    /// <remarks>Default: <see cref="DefaultInternetFacing"/> (true).</remarks>
+    public bool InternetFacing { get; init; } = DefaultInternetFacing;
 
     /// <summary>An ACM certificate ARN: the production listener serves HTTPS on 443 and port 80 redirects.</summary>
     /// <remarks>Default: none; the production listener serves HTTP on 80.</remarks>
     public string? CertificateArn { get; init; }
 
     /// <summary>The port of the test listener, where CodeDeploy exposes the green tasks before shifting.</summary>
-    /// <remarks>Default: 9000.</remarks>
-    public int TestListenerPort { get; init; } = 9000;
+    /// <remarks>Default: <see cref="DefaultTestListenerPort"/> (9000).</remarks>
+    public int TestListenerPort { get; init; } = DefaultTestListenerPort;
+
+    /// <summary>The CIDR of a new VPC by default.</summary>
+    public const string DefaultVpcCidr = "10.0.0.0/16";
+
+    /// <summary>Whether the load balancer faces the internet by default.</summary>
+    public const bool DefaultInternetFacing = true;
+
+    /// <summary>The test listener's port by default.</summary>
+    public const int DefaultTestListenerPort = 9000;
 
     /// <summary>
     /// CIDRs allowed to reach the test listener, besides the environment's traffic gate (always

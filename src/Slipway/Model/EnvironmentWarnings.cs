@@ -12,6 +12,12 @@ public static class EnvironmentWarnings
         var warnings = new List<string>();
         foreach (var (target, i) in service.Environments.Select((e, i) => (e, i)))
         {
+            if (target.IsProduction && target.RequiresApproval == false)
+            {
+                // Explicit wins (continuous deployment is a legitimate choice), but never silently.
+                warnings.Add($"{path}.environments[{i}].requiresApproval: false, so production environment {target.Name} is deployed without a person's approval: " +
+                    "every build that passes the earlier environments reaches production. Remove requiresApproval (production then waits for approval) if that is not intended.");
+            }
             var net = target.Network;
             var at = $"{path}.environments[{i}].network";
             if (target.IsProduction && net.InternetFacing && net.CertificateArn is null)

@@ -10,6 +10,7 @@ namespace Slipway.Model;
 /// The account its jobs deploy to: only that account's deploy role trusts it. Null: every deploy
 /// role trusts it (allowed only when the stacks use a single account).
 /// </param>
+[ManifestScalarForm(nameof(Name))]
 public sealed record GitHubEnvironment(string Name, string? Account = null);
 
 /// <summary>
@@ -34,7 +35,10 @@ public sealed class GitHubDeploySettings
     /// pass no reviewers: use an empty list when every deploy job names an environment.
     /// </summary>
     /// <remarks>Default: ["main"].</remarks>
-    public IReadOnlyList<string> Branches { get; init; } = new[] { "main" };
+    public IReadOnlyList<string> Branches { get; init; } = DefaultBranches;
+
+    /// <summary>The branches trusted by default.</summary>
+    public static IReadOnlyList<string> DefaultBranches { get; } = new[] { "main" };
 
     /// <summary>The GitHub Environments whose jobs may deploy, each with the account it deploys to.</summary>
     /// <remarks>Default: none.</remarks>
@@ -45,6 +49,8 @@ public sealed class GitHubDeploySettings
     /// imports its provider instead of creating one (an account holds one provider per URL).
     /// </summary>
     /// <remarks>Default: none; every account gets a new provider.</remarks>
+    [ManifestName("existingProviderArn")]
+    [ManifestItemOrList]
     public IReadOnlyList<string> ExistingProviderArns { get; init; } = Array.Empty<string>();
 
     /// <summary>
@@ -61,6 +67,7 @@ public sealed class GitHubDeploySettings
 
     /// <summary>A managed policy name applied as permissions boundary to the deploy roles.</summary>
     /// <remarks>Default: the services' <see cref="ServiceDefinition.PermissionsBoundaryPolicyName"/> when exactly one is set; otherwise none.</remarks>
+    [ManifestIgnore]
     public string? PermissionsBoundaryPolicyName { get; init; }
 
     /// <summary>Every account the services' stacks are deployed to, pipelines' first.</summary>
@@ -114,7 +121,13 @@ public sealed class GitHubDeploySettings
         return PermissionsBoundaryPolicyName ?? (boundaries.Count == 1 ? boundaries[0] : null);
     }
 
-    /// <summary>Checks everything against <paramref name="services"/>, collecting problems under <paramref name="path"/>.</summary>
+    /// <summary>The root of the C# property paths of problems for C# callers (<c>GitHubDeploySettings.Environments[0].Account</c>).</summary>
+    public const string CSharpRoot = nameof(GitHubDeploySettings);
+
+    /// <summary>A validator whose problems name their fields by C# property path under <see cref="CSharpRoot"/>; pass <see cref="CSharpRoot"/> as the path.</summary>
+    public Validator CSharpValidator() => new() { Rewrite = problem => ModelFields.ToCSharp(problem, CSharpRoot, typeof(GitHubDeploySettings), this) };
+
+    /// <summary>Checks everything against <paramref name="services"/>, collecting problems under <paramref name="path"/> (manifest-form field names).</summary>
     public void Validate(Validator v, string path, IReadOnlyList<ServiceDefinition> services)
     {
         GitHubOidcDeployRoleProps.ValidateRepository(v, Repository, $"{path}.repository");

@@ -86,6 +86,7 @@ public abstract record PipelineSource
 /// <param name="Repository">The repository name.</param>
 /// <param name="ConnectionArn">arn:aws:codestar-connections:... or arn:aws:codeconnections:...</param>
 /// <param name="Branch">The branch that triggers the pipeline.</param>
+[ManifestName("github")]
 public sealed record GitHubConnectionSource(string Owner, string Repository, string ConnectionArn, string Branch = "main") : PipelineSource
 {
     /// <inheritdoc />
@@ -126,7 +127,8 @@ public sealed record GitHubConnectionSource(string Owner, string Repository, str
 /// <param name="Repository">The repository name.</param>
 /// <param name="TokenSecretName">The Secrets Manager secret holding the token.</param>
 /// <param name="Branch">The branch that triggers the pipeline.</param>
-public sealed record GitHubTokenSource(string Owner, string Repository, string TokenSecretName = "github-token", string Branch = "main") : PipelineSource
+[ManifestName("githubToken")]
+public sealed record GitHubTokenSource(string Owner, string Repository, [ManifestName("tokenSecret")] string TokenSecretName = "github-token", string Branch = "main") : PipelineSource
 {
     /// <inheritdoc />
     public override string Describe() => $"GitHub {Owner}/{Repository}@{Branch} (token secret \"{TokenSecretName}\")";
@@ -173,7 +175,8 @@ public sealed record GitHubTokenSource(string Owner, string Repository, string T
 /// <param name="RepositoryName">The repository name.</param>
 /// <param name="Create">Create the repository (true) or use an existing one (false).</param>
 /// <param name="Branch">The branch that triggers the pipeline.</param>
-public sealed record CodeCommitSource(string RepositoryName, bool Create = true, string Branch = "main") : PipelineSource
+[ManifestName("codecommit")]
+public sealed record CodeCommitSource([ManifestName("repository")] string RepositoryName, bool Create = true, string Branch = "main") : PipelineSource
 {
     /// <inheritdoc />
     public override string Describe() => $"CodeCommit {RepositoryName}@{Branch}{(Create ? " (created)" : "")}";
@@ -211,7 +214,8 @@ public sealed record CodeCommitSource(string RepositoryName, bool Create = true,
 /// </summary>
 /// <param name="ObjectKey">The key of the source zip, for example "orders/source.zip".</param>
 /// <param name="BucketName">An existing bucket; null creates one.</param>
-public sealed record S3Source(string ObjectKey, string? BucketName = null) : PipelineSource
+[ManifestName("s3")]
+public sealed record S3Source(string ObjectKey, [ManifestName("bucket")] string? BucketName = null) : PipelineSource
 {
     /// <inheritdoc />
     public override string Describe() => $"S3 {(BucketName ?? "(created bucket)")}/{ObjectKey}";

@@ -51,9 +51,9 @@ public static partial class PipelineValidation
         }
         if (d.Environments.Select((e, i) => (e, i)).FirstOrDefault(x => x.e.NeedsApproval) is ({ } gated, var g) && n.ApprovalEmails.Count == 0)
         {
-            // Production needs approval whether or not the manifest says so: say why when it does not.
+            // Production needs approval unless it says otherwise: say why when it does not say.
             var why = gated.RequiresApproval == true ? ""
-                : $" (production always does: {path}.environments[{g}] is production {(gated.Production == true ? "by its production flag" : "by its name")})";
+                : $" (production does by default: {path}.environments[{g}] is production {(gated.Production == true ? "by its production flag" : "by its name")}, and {path}.environments[{g}].requiresApproval is not set)";
             v.Add($"{path}.notifications.approvalEmails", Array.Empty<string>(),
                 $"is empty but environment \"{gated.Name}\" requires approval{why}. Add at least one approver address, for example [\"releases@example.com\"].");
         }
@@ -123,14 +123,14 @@ public static partial class PipelineValidation
 
     private static void ValidateBuild(BuildSettings b, Validator v, string path)
     {
-        v.Require(new[] { "BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE" }.Contains(b.ComputeType),
-            $"{path}.computeType", b.ComputeType, "is not a CodeBuild compute type. Use BUILD_GENERAL1_SMALL, _MEDIUM, _LARGE, _XLARGE or _2XLARGE.");
+        v.Require(Enum.IsDefined(b.ComputeType), $"{path}.computeType", (int)b.ComputeType,
+            $"is not a CodeBuild compute type. Use one of {string.Join(", ", ManifestNames.All(typeof(BuildComputeType)))}.");
         v.Require(b.CacheExpirationDays is >= 1 and <= 365, $"{path}.cacheExpirationDays", b.CacheExpirationDays, "must be from 1 to 365 days.");
         v.Require(b.LogRetentionDays is 1 or 3 or 5 or 7 or 14 or 30 or 60 or 90 or 120 or 150 or 180 or 365 or 400 or 545 or 731 or 1096 or 1827 or 2192 or 2557 or 2922 or 3288 or 3653,
             $"{path}.logRetentionDays", b.LogRetentionDays, "is not a CloudWatch Logs retention period. Use 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ... days.");
         if (b.BuildImage is { } image)
         {
-            v.Require(EcrImage().IsMatch(image), $"{path}.buildImage", image,
+            v.Require(EcrImage().IsMatch(image), $"{path}.image", image,
                 "is not an ECR image URI. Use ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG (or @sha256:DIGEST).");
         }
         if (b.ImageRepository is { } repository)
@@ -142,11 +142,11 @@ public static partial class PipelineValidation
         Check(b.StaticAnalysis, v, $"{path}.staticAnalysis", allowed: new[] { CheckPreset.Custom, CheckPreset.Bandit });
         if (b.CompileCommand is { } compile)
         {
-            v.Require(compile.Count > 0 && compile.All(c => !string.IsNullOrWhiteSpace(c)), $"{path}.compileCommand", compile, "must list at least one command.");
+            v.Require(compile.Count > 0 && compile.All(c => !string.IsNullOrWhiteSpace(c)), $"{path}.compile", compile, "must list at least one command.");
         }
         var scan = b.ImageScan;
-        v.Require(ImageScanSettings.Severities.Contains(scan.FailOn), $"{path}.imageScan.failOn", scan.FailOn,
-            $"is not a severity. Use one of {string.Join(", ", ImageScanSettings.Severities)}.");
+        v.Require(Enum.IsDefined(scan.FailOn), $"{path}.imageScan.failOn", (int)scan.FailOn,
+            $"is not a severity. Use one of {string.Join(", ", ManifestNames.All(typeof(Severity)))}.");
         v.Require(Regex.IsMatch(scan.TrivyVersion, @"^\d+\.\d+\.\d+$"), $"{path}.imageScan.trivyVersion", scan.TrivyVersion, "must be an exact version such as \"0.56.2\" (pinned, never \"latest\").");
         v.Require(Regex.IsMatch(scan.TrivySha256, "^[0-9a-f]{64}$") && (scan.TrivyVersion == ImageScanSettings.DefaultTrivyVersion || scan.TrivySha256 != ImageScanSettings.DefaultTrivySha256),
             $"{path}.imageScan.trivySha256", scan.TrivySha256, "must be the SHA-256 (64 hex digits) of that version's trivy_VERSION_Linux-64bit.tar.gz, from its checksums file.");

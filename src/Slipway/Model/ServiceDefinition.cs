@@ -10,9 +10,11 @@ namespace Slipway.Model;
 public enum ArtifactEncryption
 {
     /// <summary>SSE-S3 (single-account default).</summary>
+    [ManifestName("s3")]
     S3Managed,
 
     /// <summary>A customer-managed KMS key with rotation (always used cross-account).</summary>
+    [ManifestName("kms")]
     Kms,
 }
 
@@ -50,10 +52,12 @@ public sealed class ServiceDefinition
 
     /// <summary>The account the pipeline runs in.</summary>
     /// <remarks>Default: the first environment's account (single-account mode).</remarks>
+    [ManifestName("pipeline.account")]
     public string? PipelineAccount { get; init; }
 
     /// <summary>The region the pipeline runs in.</summary>
     /// <remarks>Default: the first environment's region.</remarks>
+    [ManifestName("pipeline.region")]
     public string? PipelineRegion { get; init; }
 
     /// <summary>Cross-account mode: KMS-encrypted artifacts readable by the environments' deploy roles.</summary>
@@ -69,11 +73,12 @@ public sealed class ServiceDefinition
     public string? Project { get; init; }
 
     /// <summary>CostCenter tag.</summary>
-    /// <remarks>Default: "unassigned".</remarks>
-    public string CostCenter { get; init; } = "unassigned";
+    /// <remarks>Default: <see cref="DefaultCostCenter"/> ("unassigned").</remarks>
+    public string CostCenter { get; init; } = DefaultCostCenter;
 
     /// <summary>Extra tags on every resource.</summary>
     /// <remarks>Default: none.</remarks>
+    [ManifestName("tags")]
     public IReadOnlyDictionary<string, string> ExtraTags { get; init; } = new Dictionary<string, string>();
 
     /// <summary>What runs in the tasks.</summary>
@@ -90,15 +95,18 @@ public sealed class ServiceDefinition
 
     /// <summary>Artifact encryption.</summary>
     /// <remarks>Default: SSE-S3 in single-account mode; always KMS in cross-account mode.</remarks>
+    [ManifestName("artifacts.encryption")]
     public ArtifactEncryption? ArtifactEncryption { get; init; }
 
     /// <summary>Days before noncurrent versions of artifacts expire.</summary>
-    /// <remarks>Default: 90.</remarks>
-    public int ArtifactNoncurrentVersionDays { get; init; } = 90;
+    /// <remarks>Default: <see cref="DefaultArtifactNoncurrentVersionDays"/> (90).</remarks>
+    [ManifestName("artifacts.noncurrentVersionDays")]
+    public int ArtifactNoncurrentVersionDays { get; init; } = DefaultArtifactNoncurrentVersionDays;
 
     /// <summary>How many images the ECR repository keeps, besides each environment's last promoted images (which are never expired by this count).</summary>
-    /// <remarks>Default: 10.</remarks>
-    public int ImageRetentionCount { get; init; } = 10;
+    /// <remarks>Default: <see cref="DefaultImageRetentionCount"/> (10).</remarks>
+    [ManifestName("repository.keepImages")]
+    public int ImageRetentionCount { get; init; } = DefaultImageRetentionCount;
 
     /// <summary>An opt-in compliance profile hardened beyond the defaults (docs/compliance.md).</summary>
     /// <remarks>Default: <see cref="CompliancePack.None"/>.</remarks>
@@ -106,7 +114,17 @@ public sealed class ServiceDefinition
 
     /// <summary>A managed policy name applied as permissions boundary to every role Slipway creates.</summary>
     /// <remarks>Default: none.</remarks>
+    [ManifestName("permissionsBoundary")]
     public string? PermissionsBoundaryPolicyName { get; init; }
+
+    /// <summary>The CostCenter tag used by default.</summary>
+    public const string DefaultCostCenter = ConstructTags.UnassignedCostCenter;
+
+    /// <summary>Days before noncurrent artifact versions expire by default.</summary>
+    public const int DefaultArtifactNoncurrentVersionDays = 90;
+
+    /// <summary>Images the ECR repository keeps by default.</summary>
+    public const int DefaultImageRetentionCount = 10;
 
     /// <summary>The pipeline's account in effect.</summary>
     public string ToolingAccount => PipelineAccount ?? Environments.FirstOrDefault()?.Account ?? "";
@@ -161,7 +179,34 @@ public sealed class ServiceDefinition
         }
     }
 
-    /// <summary>Checks everything, collecting problems under <paramref name="path"/>.</summary>
+    /// <summary>The root of the C# property paths in <see cref="Problems"/> (<c>ServiceDefinition.Build.BuildImage</c>).</summary>
+    public const string CSharpRoot = nameof(ServiceDefinition);
+
+    /// <summary>
+    /// A validator whose problems name their fields by C# property path under <see cref="CSharpRoot"/>
+    /// (for example <c>ServiceDefinition.Environments[1].Network.TestListenerPort</c>), read with
+    /// this definition's values; pass <see cref="CSharpRoot"/> as the path to the checks.
+    /// </summary>
+    public Validator CSharpValidator() => new() { Rewrite = problem => ModelFields.ToCSharp(problem, CSharpRoot, typeof(ServiceDefinition), this) };
+
+    /// <summary>
+    /// Every problem of this definition, each starting with its field's C# property path, for
+    /// example <c>ServiceDefinition.Build.BuildImage: "..." is not an ECR image URI. ...</c>.
+    /// Empty when it is valid. <see cref="SlipwayStacks.Add"/> throws a
+    /// <see cref="SlipwayValidationException"/> with these.
+    /// </summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var v = CSharpValidator();
+        Validate(v, CSharpRoot);
+        return v.Problems;
+    }
+
+    /// <summary>
+    /// Checks everything, collecting problems under <paramref name="path"/> with manifest-form
+    /// field names (the manifest loader passes <c>services[0]</c>; <see cref="Problems"/> passes
+    /// <see cref="CSharpRoot"/> and rewrites them into C# property paths).
+    /// </summary>
     public void Validate(Validator v, string path)
     {
         v.DnsLabel(Name, $"{path}.name", 24);
@@ -183,7 +228,7 @@ public sealed class ServiceDefinition
         }
         foreach (var (env, i) in Environments.Select((e, i) => (e, i)))
         {
-            DeploymentTargetValidation.Validate(env, Container, v, $"{path}.environments[{i}]", $"{path}.container");
+            env.Validate(Container, v, $"{path}.environments[{i}]", $"{path}.container");
             // Cross-region actions need artifact replication buckets in every region (CDK support
             // stacks with generated names the environment accounts cannot know): not supported yet.
             v.Require(env.Region == ToolingRegion || !AwsRegions.IsKnown(env.Region) || !AwsRegions.IsKnown(ToolingRegion), $"{path}.environments[{i}].region", env.Region,

@@ -1,15 +1,20 @@
+using Slipway.Conventions;
+
 namespace Slipway.Model;
 
 /// <summary>How CodeDeploy moves production traffic from the blue to the green tasks.</summary>
 public enum TrafficShiftingKind
 {
     /// <summary>All traffic at once, after the green tasks pass their health checks.</summary>
+    [ManifestName("allAtOnce")]
     AllAtOnce,
 
     /// <summary><see cref="TrafficShifting.Percentage"/> first, the rest after <see cref="TrafficShifting.IntervalMinutes"/>.</summary>
+    [ManifestName("canary")]
     Canary,
 
     /// <summary><see cref="TrafficShifting.Percentage"/> more every <see cref="TrafficShifting.IntervalMinutes"/>.</summary>
+    [ManifestName("linear")]
     Linear,
 }
 
@@ -17,7 +22,8 @@ public enum TrafficShiftingKind
 /// <param name="Kind">All at once, canary or linear.</param>
 /// <param name="Percentage">Canary: first step; linear: each step (1-99).</param>
 /// <param name="IntervalMinutes">Minutes between steps (1-2880).</param>
-public sealed record TrafficShifting(TrafficShiftingKind Kind, int Percentage = 0, int IntervalMinutes = 0)
+[ManifestScalarForm(nameof(Kind))]
+public sealed record TrafficShifting([ManifestName("type")] TrafficShiftingKind Kind, int Percentage = 0, [ManifestName("minutes")] int IntervalMinutes = 0)
 {
     /// <summary>Everything at once: the default outside production.</summary>
     public static TrafficShifting AllAtOnce { get; } = new(TrafficShiftingKind.AllAtOnce);
@@ -39,6 +45,18 @@ public sealed record TrafficShifting(TrafficShiftingKind Kind, int Percentage = 
         $"allAtOnce (everything once the green tasks are healthy), "
         + $"{{type: canary, percentage: {DefaultPercentage}, minutes: {DefaultCanaryMinutes}}} ({DefaultPercentage}% first, the rest {DefaultCanaryMinutes} minutes later) "
         + $"or {{type: linear, percentage: {DefaultPercentage}, minutes: {DefaultLinearMinutes}}} ({DefaultPercentage}% more every {DefaultLinearMinutes} minute)";
+
+    /// <summary>
+    /// The policy of <paramref name="kind"/> with the given step and interval, each defaulting to
+    /// <see cref="DefaultPercentage"/> and <see cref="DefaultCanaryMinutes"/> (canary) or
+    /// <see cref="DefaultLinearMinutes"/> (linear); all at once takes neither.
+    /// </summary>
+    public static TrafficShifting Of(TrafficShiftingKind kind, int? percentage = null, int? minutes = null) => kind switch
+    {
+        TrafficShiftingKind.Canary => Canary(percentage ?? DefaultPercentage, minutes ?? DefaultCanaryMinutes),
+        TrafficShiftingKind.Linear => Linear(percentage ?? DefaultPercentage, minutes ?? DefaultLinearMinutes),
+        _ => AllAtOnce,
+    };
 
     /// <summary>A canary policy.</summary>
     public static TrafficShifting Canary(int percentage, int minutes) => new(TrafficShiftingKind.Canary, percentage, minutes);

@@ -15,19 +15,19 @@ namespace Slipway.Runtime;
 public sealed class BlueGreenServiceProps
 {
     /// <summary>The container port when none is given.</summary>
-    public const int DefaultContainerPort = 8080;
+    public const int DefaultContainerPort = ContainerSettings.DefaultPort;
 
     /// <summary>The health check path when none is given.</summary>
-    public const string DefaultHealthCheckPath = "/health";
+    public const string DefaultHealthCheckPath = ContainerSettings.DefaultHealthCheckPath;
 
     /// <summary>The container name when none is given.</summary>
-    public const string DefaultContainerName = "app";
+    public const string DefaultContainerName = ContainerSettings.DefaultContainerName;
 
     /// <summary>The test listener's port when none is given.</summary>
-    public const int DefaultTestListenerPort = 9000;
+    public const int DefaultTestListenerPort = NetworkSettings.DefaultTestListenerPort;
 
     /// <summary>The CIDR of a new VPC when none is given.</summary>
-    public const string DefaultVpcCidr = "10.0.0.0/16";
+    public const string DefaultVpcCidr = NetworkSettings.DefaultVpcCidr;
 
     /// <summary>Physical names of the service in its environment (<c>{company}-{service}-{environment}-{resource}-{suffix}</c>).</summary>
     public required ResourceNames Names { get; init; }

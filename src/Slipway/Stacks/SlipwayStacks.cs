@@ -22,10 +22,11 @@ public static class SlipwayStacks
     /// </summary>
     public static ServiceStacks Add(App app, ServiceDefinition definition)
     {
-        var v = new Validator();
-        definition.Validate(v, "service");
+        // Problems name C# property paths (ServiceDefinition.Build.BuildImage), the caller's terms.
+        var v = definition.CSharpValidator();
+        definition.Validate(v, ServiceDefinition.CSharpRoot);
         v.ThrowIfAny();
-        AvailabilityZoneSettings.Check(definition, key => app.Node.TryGetContext(key), AvailabilityZoneSettings.UnderCdkCli(), v, "service");
+        AvailabilityZoneSettings.Check(definition, key => app.Node.TryGetContext(key), AvailabilityZoneSettings.UnderCdkCli(), v, ServiceDefinition.CSharpRoot);
         v.ThrowIfAny();
 
         var suffix = ResourceNames.SuffixFrom(app);
@@ -54,8 +55,8 @@ public static class SlipwayStacks
     /// </summary>
     public static IReadOnlyList<GitHubDeployStack> AddGitHubDeploy(App app, GitHubDeploySettings settings, IReadOnlyList<ServiceDefinition> services)
     {
-        var v = new Validator();
-        settings.Validate(v, "github", services);
+        var v = settings.CSharpValidator();
+        settings.Validate(v, GitHubDeploySettings.CSharpRoot, services);
         v.ThrowIfAny();
 
         var suffix = ResourceNames.SuffixFrom(app);

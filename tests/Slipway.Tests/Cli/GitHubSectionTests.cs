@@ -126,13 +126,12 @@ public sealed class GitHubSectionTests : IClassFixture<GitHubSectionFixture>
         Assert.Null(github.Account);
         Assert.Null(github.Region);
 
-        var mapper = new ManifestMapper();
-        mapper.MapGitHub(Newtonsoft.Json.Linq.JToken.Parse("""{"github": {"repository": "o/r", "environments": ["a", {"name": "b", "account": "1"}], "existingProviderArn": ["x"]}}"""));
-        Assert.Equal(new[]
-        {
-            "github", "github.account", "github.branches", "github.environments", "github.environments[].account", "github.environments[].name",
-            "github.existingProviderArn", "github.region", "github.repository",
-        }, mapper.ReadPaths.Order(StringComparer.Ordinal));
+        // Both forms of an environment (a name, or {name, account}) and of the provider ARNs (one, or a list) bind.
+        var bound = ManifestBinder.GitHub(Newtonsoft.Json.Linq.JToken.Parse("""{"github": {"repository": "o/r", "environments": ["a", {"name": "b", "account": "1"}], "existingProviderArn": "x"}}"""))!;
+        Assert.Equal(new[] { new GitHubEnvironment("a"), new GitHubEnvironment("b", "1") }, bound.Environments);
+        Assert.Equal(new[] { "x" }, bound.ExistingProviderArns);
+        Assert.Equal(GitHubDeploySettings.DefaultBranches, bound.Branches);
+        Assert.Equal(new[] { "x", "y" }, ManifestBinder.GitHub(Newtonsoft.Json.Linq.JToken.Parse("""{"github": {"repository": "o/r", "existingProviderArn": ["x", "y"]}}"""))!.ExistingProviderArns);
     }
 
     [Fact]

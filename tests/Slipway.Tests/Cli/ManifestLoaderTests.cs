@@ -63,7 +63,7 @@ public sealed class ManifestLoaderTests
         { "malformed connection arn", "connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123", "connectionArn: arn:aws:s3:::bucket", "services[0].source.github.connectionArn: \"arn:aws:s3:::bucket\" is not a connection ARN" },
         { "missing connection arn", "        connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123\n", "", "services[0].source.github.connectionArn: is required" },
         { "invalid email", "approvalEmails: [releases@example.com]", "approvalEmails: [releases-at-example]", "services[0].notifications.approvalEmails[0]: \"releases-at-example\" is not an email address" },
-        { "approval without email", "approvalEmails: [releases@example.com]", "approvalEmails: []", "requires approval (production always does" },
+        { "approval without email", "approvalEmails: [releases@example.com]", "approvalEmails: []", "requires approval (production does by default" },
         { "empty test command", "preset: python", "preset: custom\n        command: []", "services[0].build.unitTests.command" },
         { "unknown preset", "preset: python", "preset: cobol", "services[0].build.unitTests.preset: \"cobol\" is not allowed" },
         { "duplicate environment", "- name: prod", "- name: staging", "\"staging\" is the name of more than one environment" },
@@ -326,7 +326,7 @@ public sealed class ManifestLoaderTests
         var error = Rejects("approvalEmails: [releases@example.com]", "approvalEmails: []");
 
         var problem = Assert.Single(error.Problems);
-        Assert.Contains("services[0].notifications.approvalEmails: [] is empty but environment \"prod\" requires approval (production always does: services[0].environments[1] is production by its name).", problem);
+        Assert.Contains("services[0].notifications.approvalEmails: [] is empty but environment \"prod\" requires approval (production does by default: services[0].environments[1] is production by its name, and services[0].environments[1].requiresApproval is not set).", problem);
     }
 
     [Fact]

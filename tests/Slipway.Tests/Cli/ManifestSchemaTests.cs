@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Slipway.Cli.Manifest;
 using Slipway.Tests.TestSupport;
 
@@ -6,52 +5,6 @@ namespace Slipway.Tests.Cli;
 
 public sealed class ManifestSchemaTests
 {
-    /// <summary>Every field path the schema defines ("services[].container.port", ...).</summary>
-    private static HashSet<string> SchemaPaths()
-    {
-        var paths = new HashSet<string>();
-        void Walk(JsonNode? node, string path)
-        {
-            if (node is not JsonObject schema)
-            {
-                return;
-            }
-            if (schema["properties"] is JsonObject properties)
-            {
-                foreach (var (name, child) in properties)
-                {
-                    var childPath = path.Length == 0 ? name : $"{path}.{name}";
-                    paths.Add(childPath);
-                    Walk(child, childPath);
-                }
-            }
-            if (schema["items"] is JsonObject items)
-            {
-                Walk(items, path + "[]");
-            }
-            foreach (var branch in (schema["oneOf"] as JsonArray ?? new JsonArray()))
-            {
-                Walk(branch, path);
-            }
-        }
-        Walk(JsonNode.Parse(ManifestSchema.Text), "");
-        return paths;
-    }
-
-    [Fact]
-    public void Every_schema_field_reaches_the_library_and_the_mapper_reads_nothing_else()
-    {
-        // Given manifests that use every section of the schema (one source kind per service)
-        var root = Newtonsoft.Json.Linq.JToken.Parse(File.ReadAllText(Repository.PathOf("tests/Slipway.Tests/Cli/every-field.json")));
-        var mapper = new ManifestMapper();
-        mapper.Map(root);
-        mapper.MapGitHub(root);
-        var schema = SchemaPaths();
-        var leaves = schema.Where(p => !schema.Any(q => q.StartsWith(p + ".", StringComparison.Ordinal) || q.StartsWith(p + "[].", StringComparison.Ordinal)));
-        Assert.Empty(leaves.Except(mapper.ReadPaths).Order());
-        Assert.Empty(mapper.ReadPaths.Except(schema).Order());
-    }
-
     [Fact]
     public void Every_example_references_the_schema_and_validates_against_it()
     {

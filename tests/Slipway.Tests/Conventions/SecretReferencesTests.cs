@@ -74,8 +74,8 @@ public sealed class SecretReferencesTests
 
         var e = Assert.Throws<SlipwayValidationException>(() => SlipwayStacks.Add(new App(), definition));
 
-        Assert.Contains(e.Problems, p => p.StartsWith("service.container.secrets[0].secretsManager: (value hidden: it looks like a secret, not a name) is not a Secrets Manager secret name or ARN.", StringComparison.Ordinal));
-        Assert.Contains(e.Problems, p => p.StartsWith("service.build.secrets[0].parameter: (value hidden: it looks like a secret, not a name) is not a parameter name", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("ServiceDefinition.Container.Secrets[0].Reference: (value hidden: it looks like a secret, not a name) is not a Secrets Manager secret name or ARN.", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("ServiceDefinition.Build.Secrets[0].Reference: (value hidden: it looks like a secret, not a name) is not a parameter name", StringComparison.Ordinal));
         Assert.DoesNotContain("S3cret", e.Message);
         Assert.DoesNotContain("npm_", e.Message);
     }

@@ -38,11 +38,11 @@ public sealed class AvailabilityZoneSettingsTests
         var command = "aws ec2 describe-availability-zones --region us-east-1 --query \"AvailabilityZones[?State=='available'].ZoneName\"";
         Assert.Equal(new[]
         {
-            "service.environments[0].network.availabilityZones: (missing) is needed: the new VPC of staging (111111111111/us-east-1) needs the real availability zone names of that account, " +
+            "ServiceDefinition.Environments[0].Network.AvailabilityZones: (missing) is needed: the new VPC of staging (111111111111/us-east-1) needs the real availability zone names of that account, " +
             "and the CDK context has none (\"availability-zones:account=111111111111:region=us-east-1\", which the CDK CLI records in cdk.context.json). " +
             $"Declare two or more (`{command}` lists them; run it with credentials for 111111111111), " +
             "or run `npx cdk synth` with credentials for 111111111111, which looks them up and records them in cdk.context.json.",
-            "service.environments[1].network.availabilityZones: (missing) is needed: the new VPC of prod (111111111111/us-east-1) needs the real availability zone names of that account, " +
+            "ServiceDefinition.Environments[1].Network.AvailabilityZones: (missing) is needed: the new VPC of prod (111111111111/us-east-1) needs the real availability zone names of that account, " +
             "and the CDK context has none (\"availability-zones:account=111111111111:region=us-east-1\", which the CDK CLI records in cdk.context.json). " +
             $"Declare two or more (`{command}` lists them; run it with credentials for 111111111111), " +
             "or run `npx cdk synth` with credentials for 111111111111, which looks them up and records them in cdk.context.json.",
@@ -123,8 +123,8 @@ public sealed class AvailabilityZoneSettingsTests
         var target = new DeploymentTarget { Name = "prod", Account = Services.Tooling, Region = "ap-northeast-1", Network = new NetworkSettings { AvailabilityZones = new[] { "ap-northeast-1a", "us-east-1b", "ap-northeast-1a" } } };
         var single = new DeploymentTarget { Name = "dev", Account = Services.Tooling, Region = "us-west-1", Network = new NetworkSettings { AvailabilityZones = new[] { "us-west-1b" } } };
 
-        DeploymentTargetValidation.Validate(target, new ContainerSettings(), v, "service.environments[0]");
-        DeploymentTargetValidation.Validate(single, new ContainerSettings(), v, "service.environments[1]");
+        target.Validate(new ContainerSettings(), v, "service.environments[0]");
+        single.Validate(new ContainerSettings(), v, "service.environments[1]");
 
         Assert.Equal(new[]
         {
@@ -150,7 +150,7 @@ public sealed class AvailabilityZoneSettingsTests
             },
         };
 
-        DeploymentTargetValidation.Validate(target, new ContainerSettings(), v, "service.environments[0]");
+        target.Validate(new ContainerSettings(), v, "service.environments[0]");
 
         Assert.Equal(new[]
         {
