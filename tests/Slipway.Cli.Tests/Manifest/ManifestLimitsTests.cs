@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Slipway.Cli.Manifest;
 using Slipway.Tests.TestSupport;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Manifest;
 
 /// <summary>
 /// Hostile manifests (a pull request's, read on a shared CI runner) are rejected while they are

@@ -1,7 +1,7 @@
 using Slipway.Cli.Synthesis;
 using Slipway.Tests.TestSupport;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Synthesis;
 
 /// <summary>
 /// A cache entry is used only when every file in it is as it was written: one cut short, deleted,

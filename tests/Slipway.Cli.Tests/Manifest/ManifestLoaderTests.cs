@@ -3,7 +3,7 @@ using Slipway.Pipeline;
 using Slipway.Runtime;
 using Slipway.Model;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Manifest;
 
 public sealed class ManifestLoaderTests
 {

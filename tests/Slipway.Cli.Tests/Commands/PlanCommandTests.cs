@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Slipway.Tests.TestSupport;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Commands;
 
 /// <summary>The default manifest synthesized once; each test compares it with an edited copy of that assembly.</summary>
 public sealed class PlanFixture : IDisposable

@@ -1,6 +1,6 @@
 using Slipway.Cli.Synthesis;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Synthesis;
 
 /// <summary>What ended a synthesis, in words, and which failures are the machine's (exit 1) rather than bugs (exit 3).</summary>
 public sealed class SynthesisFailuresTests

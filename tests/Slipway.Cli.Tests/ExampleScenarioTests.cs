@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Slipway.Cli.Manifest;
 using Slipway.Tests.TestSupport;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests;
 
 /// <summary>
 /// Each example manifest (and the default one, as "slipway"), loaded and synthesized once, shared

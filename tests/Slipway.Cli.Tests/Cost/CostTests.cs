@@ -5,18 +5,18 @@ using Slipway.Runtime;
 using Slipway.Tests.TestSupport;
 using Slipway.Model;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Cost;
 
 /// <summary>
-/// Cost estimates of fixed templates (tests/Slipway.Tests/Cli/cost/), with round test prices so
+/// Cost estimates of fixed templates (tests/Slipway.Cli.Tests/Cost/), with round test prices so
 /// every expected figure can be checked by hand, and once with the prices Slipway ships.
 /// </summary>
 public sealed class CostTests
 {
-    private static readonly PriceList TestPrices = PriceList.Parse(File.ReadAllText(Repository.PathOf("tests/Slipway.Tests/Cli/cost/prices.json")));
+    private static readonly PriceList TestPrices = PriceList.Parse(File.ReadAllText(Repository.PathOf("tests/Slipway.Cli.Tests/Cost/prices.json")));
 
     private static JsonObject Template(string name) =>
-        JsonNode.Parse(File.ReadAllText(Repository.PathOf($"tests/Slipway.Tests/Cli/cost/{name}.template.json")))!.AsObject();
+        JsonNode.Parse(File.ReadAllText(Repository.PathOf($"tests/Slipway.Cli.Tests/Cost/{name}.template.json")))!.AsObject();
 
     // 512 CPU units and 1024 MiB: 0.5 vCPU and 1 GB per task; prod and staging in us-east-1.
     private static ServiceDefinition Service(string region = "us-east-1") => new()
@@ -153,7 +153,7 @@ public sealed class CostTests
     public void Cost_command_takes_another_price_list()
     {
         var output = new StringWriter();
-        var code = Slipway.Cli.Commands.Cli.Run(new[] { "cost", "-f", Repository.PathOf("slipway.yaml"), "--prices", Repository.PathOf("tests/Slipway.Tests/Cli/cost/prices.json") }, output, new StringWriter());
+        var code = Slipway.Cli.Commands.Cli.Run(new[] { "cost", "-f", Repository.PathOf("slipway.yaml"), "--prices", Repository.PathOf("tests/Slipway.Cli.Tests/Cost/prices.json") }, output, new StringWriter());
         Assert.Equal(0, code);
         Assert.Contains("list prices of 2000-01-01", output.ToString());
     }

@@ -5,7 +5,7 @@ using Slipway.Cli.Synthesis;
 using Slipway.Conventions;
 using Slipway.Tests.TestSupport;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Synthesis;
 
 /// <summary>
 /// Three services synthesized through the cache (the first time in two processes), then again

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Slipway.Cli.Manifest;
 using Slipway.Tests.TestSupport;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Manifest;
 
 public sealed class ManifestSchemaTests
 {
@@ -42,7 +42,7 @@ public sealed class ManifestSchemaTests
     public void Every_schema_field_reaches_the_library_and_the_mapper_reads_nothing_else()
     {
         // Given manifests that use every section of the schema (one source kind per service)
-        var root = Newtonsoft.Json.Linq.JToken.Parse(File.ReadAllText(Repository.PathOf("tests/Slipway.Tests/Cli/every-field.json")));
+        var root = Newtonsoft.Json.Linq.JToken.Parse(File.ReadAllText(Repository.PathOf("tests/Slipway.Cli.Tests/Manifest/every-field.json")));
         var mapper = new ManifestMapper();
         mapper.Map(root);
         mapper.MapGitHub(root);
@@ -67,7 +67,7 @@ public sealed class ManifestSchemaTests
     [Fact]
     public void The_every_field_manifest_is_itself_schema_valid()
     {
-        var doc = YamlDocument.Parse("every-field.json", File.ReadAllText(Repository.PathOf("tests/Slipway.Tests/Cli/every-field.json")));
+        var doc = YamlDocument.Parse("every-field.json", File.ReadAllText(Repository.PathOf("tests/Slipway.Cli.Tests/Manifest/every-field.json")));
         Assert.Empty(ManifestSchema.Validate(doc));
     }
 }

@@ -6,7 +6,7 @@ using Slipway.Access;
 using Slipway.Stacks;
 using Slipway.Model;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Manifest;
 
 /// <summary>Manifests with a <c>github:</c> section, each loaded and synthesized once.</summary>
 public sealed class GitHubSectionFixture

@@ -3,7 +3,7 @@ using Slipway.Build;
 using Slipway.Cli.Manifest;
 using Slipway.Tests.TestSupport;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Manifest;
 
 /// <summary>
 /// The controls landing zones enforce on every stack (issue 14, section 1), asserted as scans:

@@ -6,7 +6,7 @@ using Slipway.Tests.TestSupport;
 using Slipway.Stacks;
 using Slipway.Model;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Synthesis;
 
 public sealed class ServiceSynthesisTests : IDisposable
 {

@@ -1,11 +1,10 @@
 using System.Text.Json.Nodes;
 using Slipway.Conventions;
 using Slipway.Runtime;
-using Slipway.Tests.Cli;
 using Slipway.Tests.TestSupport;
 using Slipway.Model;
 
-namespace Slipway.Tests.Conventions;
+namespace Slipway.Cli.Tests.Conventions;
 
 /// <summary>
 /// What the NIST 800-53 profile hardens, asserted on examples/nist-800-53-r5.yaml (cdk-nag's

@@ -3,7 +3,7 @@ using Slipway.Cli.Manifest;
 using Slipway.Cli.Synthesis;
 using Slipway.Tests.TestSupport;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Synthesis;
 
 /// <summary>A generated manifest with 25 services in dev, staging and prod, synthesized once (in parallel processes).</summary>
 public sealed class TwentyFiveServices : IDisposable

@@ -1,6 +1,6 @@
 using Slipway.Tests.TestSupport;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests;
 
 /// <summary>Every example places its subnets in the zones it declares, never in invented ones.</summary>
 [Collection(ExampleManifests.Name)]

@@ -1,7 +1,7 @@
 using Slipway.Cli.Manifest;
-using Slipway.Tests.Cli;
+using Slipway.Cli.Tests.Manifest;
 
-namespace Slipway.Tests.Model;
+namespace Slipway.Cli.Tests.Model;
 
 /// <summary>The hints of <c>github.environments</c> problems: which account to write.</summary>
 public sealed class GitHubDeploySettingsTests

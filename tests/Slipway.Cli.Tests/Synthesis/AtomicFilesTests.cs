@@ -1,7 +1,7 @@
 using Slipway.Cli.Synthesis;
 using Slipway.Tests.TestSupport;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Synthesis;
 
 /// <summary>Files of a cloud assembly are replaced whole or not at all, and a killed run's temporary files are removed.</summary>
 public sealed class AtomicFilesTests : IDisposable

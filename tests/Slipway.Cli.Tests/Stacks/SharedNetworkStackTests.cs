@@ -6,7 +6,7 @@ using Slipway.Tests.TestSupport;
 using Slipway.Stacks;
 using Slipway.Model;
 
-namespace Slipway.Tests.Stacks;
+namespace Slipway.Cli.Tests.Stacks;
 
 public sealed class SharedNetworkFixture
 {

@@ -1,7 +1,8 @@
 using Slipway.Cli.Commands;
+using Slipway.Cli.Tests.Manifest;
 using Slipway.Tests.TestSupport;
 
-namespace Slipway.Tests.Cli;
+namespace Slipway.Cli.Tests.Commands;
 
 public sealed class CommandTests
 {
