@@ -81,8 +81,8 @@ public sealed class BuildProjects : Construct
     /// <summary>All projects created, in pipeline order.</summary>
     public IReadOnlyList<PipelineProject> All { get; }
 
-    /// <summary>Minutes the integration-test build runs beyond the longest test timeout: reading parameters, starting the task, stopping it, printing logs.</summary>
-    public const int IntegrationTestMarginMinutes = 15;
+    /// <summary>Minutes the integration-test build runs beyond the longest test timeout (<see cref="DeploymentContract.IntegrationTestMarginMinutes"/>).</summary>
+    public const int IntegrationTestMarginMinutes = DeploymentContract.IntegrationTestMarginMinutes;
 
     private readonly BuildProjectsProps _props;
 

@@ -21,7 +21,7 @@ public static class DeploymentFiles
     public const string ImagePlaceholder = "IMAGE1_NAME";
 
     /// <summary>The awslogs stream prefix of the service's container.</summary>
-    public const string LogStreamPrefix = "app";
+    public const string LogStreamPrefix = DeploymentContract.LogStreamPrefix;
 
     /// <summary>The file name of an environment's task definition.</summary>
     public static string TaskDefinitionFile(string environment) => $"taskdef-{environment}.json";
@@ -120,7 +120,7 @@ public static class DeploymentFiles
         $"          ContainerPort: {container.Port.ToString(CultureInfo.InvariantCulture)}\n" +
         "        PlatformVersion: \"LATEST\"\n" +
         "Hooks:\n" +
-        $"  - {TrafficGate.LifecycleEvent}: {JsonSerializer.Serialize(trafficGateArn, FileJson)}\n";
+        $"  - {DeploymentContract.TestTrafficHook}: {JsonSerializer.Serialize(trafficGateArn, FileJson)}\n";
 
     /// <summary>The ECS <c>valueFrom</c> of a secret (full or partial ARN, so JSON keys work).</summary>
     public static string SecretValueFrom(ContainerSecret secret, DeploymentTarget target) => secret.Store switch
