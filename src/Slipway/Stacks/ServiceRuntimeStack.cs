@@ -42,7 +42,7 @@ public sealed class ServiceRuntimeStack : Stack
 
     /// <summary>Creates the stack.</summary>
     public ServiceRuntimeStack(Construct scope, string id, ServiceRuntimeStackProps props)
-        : base(scope, id, WithEnvironment(props))
+        : base(scope, id, InheritedStackProps.Merge(props, WithEnvironment(props), nameof(ServiceRuntimeStackProps)))
     {
         var definition = props.Definition;
         var target = props.Target;

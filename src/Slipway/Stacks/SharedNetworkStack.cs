@@ -51,12 +51,12 @@ public sealed class SharedNetworkStack : Stack
 
     /// <summary>Creates the stack.</summary>
     public SharedNetworkStack(Construct scope, string id, SharedNetworkStackProps props)
-        : base(scope, id, new StackProps
+        : base(scope, id, InheritedStackProps.Merge(props, new StackProps
         {
             Env = new Amazon.CDK.Environment { Account = props.Key.Account, Region = props.Key.Region },
             StackName = props.Key.StackName,
             Description = $"Slipway shared network of {props.Key.Environment} ({props.Key.Account}/{props.Key.Region}), used by every service that sets network.shared",
-        })
+        }, nameof(SharedNetworkStackProps)))
     {
         Key = props.Key;
         Fingerprint = FingerprintOf(props.Network, props.NatGateways, props.PermissionsBoundaryPolicyName);
