@@ -164,7 +164,7 @@ public sealed class BuildProjects : Construct
             all.Add(IntegrationTests = Project("IntegrationTests", "itest", BuildSpecs.IntegrationTest(IntegrationTestScript.Value), privileged: false,
                 roleName: SharedNames.IntegrationTestBuildRole(names), timeoutMinutes: longest + IntegrationTestMarginMinutes));
             var roleArns = afterTraffic
-                .Select(e => SharedNames.RoleArn(e.Account, SharedNames.IntegrationTestRole(names.ForEnvironment(e.Name)))).ToArray();
+                .Select(e => SharedNames.RoleArn(Aws.PARTITION, e.Account, SharedNames.IntegrationTestRole(names.ForEnvironment(e.Name)))).ToArray();
             IntegrationTests.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
             {
                 Sid = "AssumeIntegrationTestRoles",
@@ -179,7 +179,7 @@ public sealed class BuildProjects : Construct
             Sid = "AssumeAlarmRollbackRoles",
             Actions = new[] { "sts:AssumeRole" },
             Resources = props.Definition.Environments
-                .Select(e => SharedNames.RoleArn(e.Account, SharedNames.AlarmRollbackRole(names.ForEnvironment(e.Name)))).ToArray(),
+                .Select(e => SharedNames.RoleArn(Aws.PARTITION, e.Account, SharedNames.AlarmRollbackRole(names.ForEnvironment(e.Name)))).ToArray(),
         }));
         All = all;
     }
@@ -345,7 +345,7 @@ public sealed class BuildProjects : Construct
         IRepository repository = BuildImageRepository ?? Repository.FromRepositoryAttributes(this, "BuildImageRepository", new RepositoryAttributes
         {
             RepositoryName = repositoryName,
-            RepositoryArn = $"arn:aws:ecr:{parts[3]}:{parts[0]}:repository/{repositoryName}",
+            RepositoryArn = $"arn:{Aws.PARTITION}:ecr:{parts[3]}:{parts[0]}:repository/{repositoryName}",
         });
         return LinuxBuildImage.FromEcrRepository(repository, tagOrDigest);
     }

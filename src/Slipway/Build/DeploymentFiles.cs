@@ -46,8 +46,8 @@ public static class DeploymentFiles
         var definition = new JsonObject
         {
             ["family"] = SharedNames.TaskFamily(names),
-            ["executionRoleArn"] = SharedNames.RoleArn(target.Account, SharedNames.ExecutionRole(names)),
-            ["taskRoleArn"] = SharedNames.RoleArn(target.Account, SharedNames.TaskRole(names)),
+            ["executionRoleArn"] = SharedNames.RoleArn(Partitions.OfRegion(target.Region), target.Account, SharedNames.ExecutionRole(names)),
+            ["taskRoleArn"] = SharedNames.RoleArn(Partitions.OfRegion(target.Region), target.Account, SharedNames.TaskRole(names)),
             ["networkMode"] = "awsvpc",
             ["requiresCompatibilities"] = new JsonArray("FARGATE"),
             ["cpu"] = (target.Cpu ?? container.Cpu).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -127,8 +127,8 @@ public static class DeploymentFiles
     {
         SecretStore.SecretsManager => (secret.Reference.StartsWith("arn:", StringComparison.Ordinal)
                 ? secret.Reference
-                : $"arn:aws:secretsmanager:{target.Region}:{target.Account}:secret:{secret.Reference}")
+                : $"arn:{Partitions.OfRegion(target.Region)}:secretsmanager:{target.Region}:{target.Account}:secret:{secret.Reference}")
             + (secret.JsonKey is null ? "" : $":{secret.JsonKey}::"),
-        _ => $"arn:aws:ssm:{target.Region}:{target.Account}:parameter/{secret.Reference.TrimStart('/')}",
+        _ => $"arn:{Partitions.OfRegion(target.Region)}:ssm:{target.Region}:{target.Account}:parameter/{secret.Reference.TrimStart('/')}",
     };
 }

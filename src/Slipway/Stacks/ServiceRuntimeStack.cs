@@ -60,7 +60,7 @@ public sealed class ServiceRuntimeStack : Stack
             Target = target,
             Container = definition.Container,
             Vpc = target.Network.Shared ? SharedNetworkStack.Import(this, "SharedVpc", SharedNetworkKey.Of(definition, target, props.Suffix), target) : null,
-            ImageRepositoryArn = $"arn:aws:ecr:{definition.ToolingRegion}:{definition.ToolingAccount}:repository/{SharedNames.Repository(Names)}",
+            ImageRepositoryArn = $"arn:{Partition}:ecr:{definition.ToolingRegion}:{definition.ToolingAccount}:repository/{SharedNames.Repository(Names)}",
             Compliance = definition.Compliance,
         });
         AccessRoles = new PipelineAccessRoles(this, "PipelineAccess", new PipelineAccessRolesProps
