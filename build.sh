@@ -72,10 +72,14 @@ dotnet_tests() {
   dotnet test Slipway.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=normal" >"$out" 2>&1
   local rc=$?
   local p f
-  p=$(grep -Eo 'Passed:[[:space:]]+[0-9]+' "$out" | tail -1 | grep -Eo '[0-9]+$')
-  f=$(grep -Eo 'Failed:[[:space:]]+[0-9]+' "$out" | tail -1 | grep -Eo '[0-9]+$')
+  # One summary (Total tests / Passed / Failed) per test project (tests/Slipway.Tests: the library alone; tests/Slipway.Cli.Tests:
+  # the command, the manifest, the examples): the counts are summed.
+  p=$(grep -E '^[[:space:]]+Passed:[[:space:]]+[0-9]+[[:space:]]*$' "$out" | awk '{s+=$2} END {print s+0}')
+  f=$(grep -E '^[[:space:]]+Failed:[[:space:]]+[0-9]+[[:space:]]*$' "$out" | awk '{s+=$2} END {print s+0}')
   p=${p:-0}; f=${f:-0}
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  local projects; projects=$(grep -cE '^Total tests:[[:space:]]+[0-9]+' "$out")
+  if [ "$projects" -lt 2 ]; then f=$((f + 1)); echo "dotnet test: $projects of 2 test projects reported a summary"; fi
   record "dotnet test (xunit)" "$p" "$f"
   if [ "$f" -gt 0 ]; then grep -E '^\s+Failed |Error Message|Assert|Exception' "$out" | head -80; fi
 }

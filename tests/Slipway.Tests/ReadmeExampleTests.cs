@@ -9,7 +9,7 @@ public sealed class ReadmeExampleTests
     public void The_readme_manifest_reference_covers_every_schema_field()
     {
         var readme = File.ReadAllText(Repository.PathOf("README.md"));
-        var schema = System.Text.Json.Nodes.JsonNode.Parse(Slipway.Cli.Manifest.ManifestSchema.Text)!;
+        var schema = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Repository.PathOf("schema/slipway.schema.json")))!;
         var missing = new List<string>();
         void Walk(System.Text.Json.Nodes.JsonNode? node, string path)
         {

@@ -57,20 +57,20 @@ public sealed partial class GitHubOidcDeployRoleProps
     /// <summary>Checks the props, collecting problems under <paramref name="path"/> ("" for bare field names).</summary>
     public void Validate(Validator v, string path)
     {
-        ValidateRepository(v, Repository, Join(path, "repository"));
+        GitHubIdentifiers.ValidateRepository(v, Repository, Join(path, "repository"));
         foreach (var (branch, i) in Branches.Select((b, i) => (b, i)))
         {
-            ValidateBranch(v, branch, Join(path, $"branches[{i}]"));
+            GitHubIdentifiers.ValidateBranch(v, branch, Join(path, $"branches[{i}]"));
         }
         foreach (var (environment, i) in Environments.Select((e, i) => (e, i)))
         {
-            ValidateEnvironmentName(v, environment, Join(path, $"environments[{i}]"));
+            GitHubIdentifiers.ValidateEnvironmentName(v, environment, Join(path, $"environments[{i}]"));
         }
         v.Require(Branches.Count + Environments.Count > 0, Join(path, "branches"), Branches,
             "and environments are both empty, so no workflow could assume the role. List the GitHub Environments of the deploy jobs (for example [\"staging\", \"production\"]) or a branch such as \"main\".");
         if (ExistingProviderArn is { } arn)
         {
-            ValidateProviderArn(v, arn, Join(path, "existingProviderArn"));
+            GitHubIdentifiers.ValidateProviderArn(v, arn, Join(path, "existingProviderArn"));
         }
         if (BootstrapEnvironments is { } environments)
         {
@@ -86,46 +86,7 @@ public sealed partial class GitHubOidcDeployRoleProps
             "is not a CDK bootstrap qualifier (1-10 letters, digits, '_' or '-'). Use the value given to `cdk bootstrap --qualifier`, or omit it for the default hnb659fds.");
     }
 
-    /// <summary>OWNER/REPO, without wildcards: the subject condition must name exactly one repository.</summary>
-    internal static bool ValidateRepository(Validator v, string? repository, string path) =>
-        Validator.IsToken(repository) || v.Require(repository is not null && RepositoryPattern().IsMatch(repository), path, repository,
-            "is not OWNER/REPOSITORY. Name the one repository whose workflows deploy, spelled as on GitHub, for example \"example-org/orders-service\" (no wildcards).");
-
-    /// <summary>A branch name as git allows it, without the characters IAM's StringLike treats as wildcards.</summary>
-    internal static bool ValidateBranch(Validator v, string? branch, string path) =>
-        Validator.IsToken(branch) || v.Require(branch is not null && BranchPattern().IsMatch(branch) && !branch.StartsWith("refs/", StringComparison.Ordinal)
-                && !branch.Contains("..", StringComparison.Ordinal) && !branch.Contains("//", StringComparison.Ordinal)
-                && !branch.EndsWith('/') && !branch.EndsWith('.') && !branch.EndsWith(".lock", StringComparison.Ordinal),
-            path, branch,
-            "is not a branch name. Use the short name of one branch, for example \"main\" or \"release/1.x\": letters, digits and . _ / + # @ -, without spaces, wildcards (* ? [) or refs/heads/.");
-
-    /// <summary>A GitHub Environment name, without the characters IAM's StringLike treats as wildcards.</summary>
-    internal static bool ValidateEnvironmentName(Validator v, string? name, string path) =>
-        Validator.IsToken(name) || v.Require(name is not null && name.Length <= 255 && EnvironmentPattern().IsMatch(name), path, name,
-            "is not a GitHub Environment name. Use the name shown under Settings > Environments, for example \"production\": letters, digits, spaces inside and . _ -, without wildcards (* ?) or colons.");
-
-    /// <summary>The ARN of an IAM OIDC provider for GitHub Actions' issuer.</summary>
-    internal static bool ValidateProviderArn(Validator v, string? arn, string path) =>
-        Validator.IsToken(arn) || v.Require(arn is not null && ProviderArnPattern().IsMatch(arn), path, arn,
-            $"is not the ARN of GitHub's OIDC provider. Copy it from IAM > Identity providers (arn:aws:iam::ACCOUNT:oidc-provider/{GitHubOidcDeployRole.Issuer}), or remove the field to create the provider.");
-
-    /// <summary>The account id inside a provider ARN, or null.</summary>
-    internal static string? AccountOfProviderArn(string arn) =>
-        ProviderArnPattern().Match(arn) is { Success: true } m ? m.Groups["account"].Value : null;
-
     private static string Join(string path, string field) => path.Length == 0 ? field : $"{path}.{field}";
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")]
-    private static partial Regex RepositoryPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9._+#@-][A-Za-z0-9._/+#@-]*$")]
-    private static partial Regex BranchPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9._-]+( [A-Za-z0-9._-]+)*$")]
-    private static partial Regex EnvironmentPattern();
-
-    [GeneratedRegex(@"^arn:aws(-cn|-us-gov)?:iam::(?<account>[0-9]{12}):oidc-provider/token\.actions\.githubusercontent\.com$")]
-    private static partial Regex ProviderArnPattern();
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,10}$")]
     private static partial Regex QualifierPattern();
@@ -144,7 +105,7 @@ public sealed partial class GitHubOidcDeployRoleProps
 public sealed class GitHubOidcDeployRole : Construct
 {
     /// <summary>GitHub Actions' token issuer, also the prefix of the condition keys.</summary>
-    public const string Issuer = "token.actions.githubusercontent.com";
+    public const string Issuer = GitHubIdentifiers.Issuer;
 
     /// <summary>The provider URL.</summary>
     public const string IssuerUrl = "https://" + Issuer;

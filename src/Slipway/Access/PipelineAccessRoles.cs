@@ -79,7 +79,7 @@ public sealed class PipelineAccessRoles : Construct
         DeployRole = new Role(this, "DeployRole", new RoleProps
         {
             RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.DeployRole(names)),
-            AssumedBy = TrustedPipelineRole(props.ToolingAccount, SharedNames.PipelineRole(names)),
+            AssumedBy = TrustedPipelineRole(props.ToolingRegion, props.ToolingAccount, SharedNames.PipelineRole(names)),
             Description = $"Assumed by the {names.Service} pipeline to deploy to {names.Environment} through CodeDeploy.",
         });
         // Actions of the CodePipeline CodeDeployToECS action, as aws-cdk's CodeDeployEcsDeployAction
@@ -126,13 +126,13 @@ public sealed class PipelineAccessRoles : Construct
             "ecs:RegisterTaskDefinition supports no resource-level permission; CodeDeploy deployment configs are matched by type (deploymentconfig:*) as the CodeDeployToECS action requires; artifacts are read under the pipeline bucket only; the TerminateInstances statement is a deny.",
             "Resource::*", $"Resource::arn:<AWS::Partition>:codedeploy:{stack.Region}:{stack.Account}:deploymentconfig:*",
             $"Resource::arn:<AWS::Partition>:ecs:{stack.Region}:{stack.Account}:task-definition/{SharedNames.TaskFamily(names)}:*",
-            $"Resource::arn:aws:s3:::{SharedNames.ArtifactBucket(names, props.ToolingAccount)}/*",
-            $"Resource::arn:aws:kms:{props.ToolingRegion}:{props.ToolingAccount}:key/*");
+            $"Resource::arn:<AWS::Partition>:s3:::{SharedNames.ArtifactBucket(names, props.ToolingAccount)}/*",
+            $"Resource::arn:<AWS::Partition>:kms:{props.ToolingRegion}:{props.ToolingAccount}:key/*");
 
         AlarmRollbackRole = new Role(this, "AlarmRollbackRole", new RoleProps
         {
             RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.AlarmRollbackRole(names)),
-            AssumedBy = TrustedPipelineRole(props.ToolingAccount, SharedNames.AlarmRollbackBuildRole(names)),
+            AssumedBy = TrustedPipelineRole(props.ToolingRegion, props.ToolingAccount, SharedNames.AlarmRollbackBuildRole(names)),
             Description = $"Assumed by the {names.Service} pipeline's alarm-rollback switch to turn alarm-based rollback off for a hotfix execution in {names.Environment}, and on again.",
         });
         // Only the alarm configuration changes (the script passes --alarm-configuration alone, no
@@ -161,7 +161,7 @@ public sealed class PipelineAccessRoles : Construct
         var role = new Role(this, "IntegrationTestRole", new RoleProps
         {
             RoleName = ResourceNames.Claim(this, "IAM role", SharedNames.IntegrationTestRole(names)),
-            AssumedBy = TrustedPipelineRole(props.ToolingAccount, SharedNames.IntegrationTestBuildRole(names)),
+            AssumedBy = TrustedPipelineRole(props.ToolingRegion, props.ToolingAccount, SharedNames.IntegrationTestBuildRole(names)),
             Description = $"Assumed by the {names.Service} integration-test build to run a temporary test task in {names.Environment}.",
         });
         var cluster = props.Cluster;
@@ -210,11 +210,12 @@ public sealed class PipelineAccessRoles : Construct
         return role;
     }
 
-    private static IPrincipal TrustedPipelineRole(string toolingAccount, string roleName) =>
+    private static IPrincipal TrustedPipelineRole(string toolingRegion, string toolingAccount, string roleName) =>
         // Trust the tooling account, then narrow to the one role that acts for this service. The
         // condition (not a role principal) keeps the trust valid before that role exists and
         // after it is recreated (RolePrincipals).
-        RolePrincipals.OfRole(SharedNames.RoleArn(toolingAccount, roleName));
+        // Literal partition: RolePrincipals reads the account from the ARN.
+        RolePrincipals.OfRole(SharedNames.RoleArn(Partitions.OfRegion(toolingRegion), toolingAccount, roleName));
 
     private static PolicyStatement PassTaskRoles(IReadOnlyList<IRole> taskRoles) => new(new PolicyStatementProps
     {
@@ -231,7 +232,7 @@ public sealed class PipelineAccessRoles : Construct
     {
         Sid = "ReadPipelineArtifacts",
         Actions = new[] { "s3:GetObject", "s3:GetObjectVersion" },
-        Resources = new[] { $"arn:aws:s3:::{SharedNames.ArtifactBucket(names, toolingAccount)}/*" },
+        Resources = new[] { $"arn:{Aws.PARTITION}:s3:::{SharedNames.ArtifactBucket(names, toolingAccount)}/*" },
     });
 
     private static PolicyStatement DecryptArtifacts(ResourceNames names, string toolingAccount, string toolingRegion) => new(new PolicyStatementProps
@@ -240,7 +241,7 @@ public sealed class PipelineAccessRoles : Construct
         Actions = new[] { "kms:Decrypt", "kms:DescribeKey" },
         // The key's id is not known here; its alias is. kms:ResourceAliases narrows to that key:
         // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
-        Resources = new[] { $"arn:aws:kms:{toolingRegion}:{toolingAccount}:key/*" },
+        Resources = new[] { $"arn:{Aws.PARTITION}:kms:{toolingRegion}:{toolingAccount}:key/*" },
         Conditions = new Dictionary<string, object>
         {
             ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["kms:ResourceAliases"] = SharedNames.ArtifactKeyAlias(names) },

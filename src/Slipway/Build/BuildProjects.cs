@@ -102,8 +102,8 @@ public sealed class BuildProjects : Construct
     /// <summary>All projects created, in pipeline order.</summary>
     public IReadOnlyList<PipelineProject> All { get; }
 
-    /// <summary>Minutes the integration-test build runs beyond the longest test timeout: reading parameters, starting the task, stopping it, printing logs.</summary>
-    public const int IntegrationTestMarginMinutes = 15;
+    /// <summary>Minutes the integration-test build runs beyond the longest test timeout (<see cref="DeploymentContract.IntegrationTestMarginMinutes"/>).</summary>
+    public const int IntegrationTestMarginMinutes = DeploymentContract.IntegrationTestMarginMinutes;
 
     private readonly BuildProjectsProps _props;
 
@@ -186,7 +186,7 @@ public sealed class BuildProjects : Construct
             all.Add(IntegrationTests = Project("IntegrationTests", "itest", BuildSpecs.IntegrationTest(IntegrationTestScript.Value), privileged: false,
                 roleName: SharedNames.IntegrationTestBuildRole(names), timeoutMinutes: longest + IntegrationTestMarginMinutes));
             var roleArns = afterTraffic
-                .Select(e => SharedNames.RoleArn(e.Account, SharedNames.IntegrationTestRole(names.ForEnvironment(e.Name)))).ToArray();
+                .Select(e => SharedNames.RoleArn(Aws.PARTITION, e.Account, SharedNames.IntegrationTestRole(names.ForEnvironment(e.Name)))).ToArray();
             IntegrationTests.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
             {
                 Sid = "AssumeIntegrationTestRoles",
@@ -201,7 +201,7 @@ public sealed class BuildProjects : Construct
             Sid = "AssumeAlarmRollbackRoles",
             Actions = new[] { "sts:AssumeRole" },
             Resources = props.Environments
-                .Select(e => SharedNames.RoleArn(e.Account, SharedNames.AlarmRollbackRole(names.ForEnvironment(e.Name)))).ToArray(),
+                .Select(e => SharedNames.RoleArn(Aws.PARTITION, e.Account, SharedNames.AlarmRollbackRole(names.ForEnvironment(e.Name)))).ToArray(),
         }));
         All = all;
         ConstructTags.Apply(this, props.Tags, names);
@@ -368,7 +368,7 @@ public sealed class BuildProjects : Construct
         IRepository repository = BuildImageRepository ?? Repository.FromRepositoryAttributes(this, "BuildImageRepository", new RepositoryAttributes
         {
             RepositoryName = repositoryName,
-            RepositoryArn = $"arn:aws:ecr:{parts[3]}:{parts[0]}:repository/{repositoryName}",
+            RepositoryArn = $"arn:{Aws.PARTITION}:ecr:{parts[3]}:{parts[0]}:repository/{repositoryName}",
         });
         return LinuxBuildImage.FromEcrRepository(repository, tagOrDigest);
     }

@@ -47,9 +47,6 @@ public sealed class BuildSpecDocument
     /// <summary>The build phase.</summary>
     public BuildPhase? Build { get; set; }
 
-    /// <summary>The post_build phase.</summary>
-    public BuildPhase? PostBuild { get; set; }
-
     /// <summary>Report groups keyed by report name.</summary>
     public Dictionary<string, BuildReport> Reports { get; } = new();
 
@@ -58,15 +55,6 @@ public sealed class BuildSpecDocument
 
     /// <summary>Paths cached between builds (S3 cache).</summary>
     public List<string> CachePaths { get; } = new();
-
-    /// <summary>Every variable the buildspec itself defines.</summary>
-    public IEnumerable<string> DefinedVariables =>
-        Variables.Keys.Concat(ParameterStore.Keys).Concat(SecretsManager.Keys);
-
-    /// <summary>Every command of every phase, in order.</summary>
-    public IEnumerable<string> AllCommands =>
-        new[] { Install, PreBuild, Build, PostBuild }.Where(p => p is not null)
-            .SelectMany(p => p!.Commands.Concat(p.Finally ?? Array.Empty<string>()));
 
     /// <summary>The buildspec as the object <c>BuildSpec.FromObject</c> takes.</summary>
     public Dictionary<string, object> ToObject()
@@ -95,7 +83,6 @@ public sealed class BuildSpecDocument
         }
         AddPhase(phases, "pre_build", PreBuild);
         AddPhase(phases, "build", Build);
-        AddPhase(phases, "post_build", PostBuild);
         spec["phases"] = phases;
 
         if (Reports.Count > 0)

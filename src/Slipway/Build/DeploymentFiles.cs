@@ -21,7 +21,7 @@ public static class DeploymentFiles
     public const string ImagePlaceholder = "IMAGE1_NAME";
 
     /// <summary>The awslogs stream prefix of the service's container.</summary>
-    public const string LogStreamPrefix = "app";
+    public const string LogStreamPrefix = DeploymentContract.LogStreamPrefix;
 
     /// <summary>The file name of an environment's task definition.</summary>
     public static string TaskDefinitionFile(string environment) => $"taskdef-{environment}.json";
@@ -46,8 +46,8 @@ public static class DeploymentFiles
         var definition = new JsonObject
         {
             ["family"] = SharedNames.TaskFamily(names),
-            ["executionRoleArn"] = SharedNames.RoleArn(target.Account, SharedNames.ExecutionRole(names)),
-            ["taskRoleArn"] = SharedNames.RoleArn(target.Account, SharedNames.TaskRole(names)),
+            ["executionRoleArn"] = SharedNames.RoleArn(Partitions.OfRegion(target.Region), target.Account, SharedNames.ExecutionRole(names)),
+            ["taskRoleArn"] = SharedNames.RoleArn(Partitions.OfRegion(target.Region), target.Account, SharedNames.TaskRole(names)),
             ["networkMode"] = "awsvpc",
             ["requiresCompatibilities"] = new JsonArray("FARGATE"),
             ["cpu"] = (target.Cpu ?? container.Cpu).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -120,15 +120,15 @@ public static class DeploymentFiles
         $"          ContainerPort: {container.Port.ToString(CultureInfo.InvariantCulture)}\n" +
         "        PlatformVersion: \"LATEST\"\n" +
         "Hooks:\n" +
-        $"  - {TrafficGate.LifecycleEvent}: {JsonSerializer.Serialize(trafficGateArn, FileJson)}\n";
+        $"  - {DeploymentContract.TestTrafficHook}: {JsonSerializer.Serialize(trafficGateArn, FileJson)}\n";
 
     /// <summary>The ECS <c>valueFrom</c> of a secret (full or partial ARN, so JSON keys work).</summary>
     public static string SecretValueFrom(ContainerSecret secret, DeploymentTarget target) => secret.Store switch
     {
         SecretStore.SecretsManager => (secret.Reference.StartsWith("arn:", StringComparison.Ordinal)
                 ? secret.Reference
-                : $"arn:aws:secretsmanager:{target.Region}:{target.Account}:secret:{secret.Reference}")
+                : $"arn:{Partitions.OfRegion(target.Region)}:secretsmanager:{target.Region}:{target.Account}:secret:{secret.Reference}")
             + (secret.JsonKey is null ? "" : $":{secret.JsonKey}::"),
-        _ => $"arn:aws:ssm:{target.Region}:{target.Account}:parameter/{secret.Reference.TrimStart('/')}",
+        _ => $"arn:{Partitions.OfRegion(target.Region)}:ssm:{target.Region}:{target.Account}:parameter/{secret.Reference.TrimStart('/')}",
     };
 }

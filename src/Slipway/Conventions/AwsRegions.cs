@@ -1,7 +1,7 @@
 namespace Slipway.Conventions;
 
 /// <summary>The public AWS regions (commercial, GovCloud and China), as of 2026.</summary>
-public static class AwsRegions
+internal static class AwsRegions
 {
     /// <summary>Every known region name.</summary>
     public static readonly IReadOnlyList<string> All = new[]

@@ -13,7 +13,7 @@ namespace Slipway.Conventions;
 /// half-written directory (each writes a private copy, then renames it into place).
 /// CDK hashes the asset by content, so the directory's location never reaches the template.
 /// </remarks>
-public static class EmbeddedAsset
+internal static class EmbeddedAsset
 {
     /// <summary>The root under the temporary directory.</summary>
     public static string Root => Path.Combine(Path.GetTempPath(), "slipway-assets");

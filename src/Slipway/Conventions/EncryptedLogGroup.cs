@@ -8,7 +8,7 @@ using Constructs;
 namespace Slipway.Conventions;
 
 /// <summary>What differs between Slipway's log groups; everything else is <see cref="EncryptedLogGroup"/>'s defaults.</summary>
-public sealed class EncryptedLogGroupOptions
+internal sealed class EncryptedLogGroupOptions
 {
     /// <summary>
     /// The log group name. Required: the stack's log key admits each group by its ARN, and a
@@ -27,7 +27,7 @@ public sealed class EncryptedLogGroupOptions
 /// reject a log group without a KMS key (AWS Config cloudwatch-log-group-encrypted, cdk-nag
 /// NIST.800.53.R5-CloudWatchLogGroupEncrypted).
 /// </summary>
-public static class EncryptedLogGroup
+internal static class EncryptedLogGroup
 {
     /// <summary>Creates the log group <paramref name="options"/> describes and admits it to the stack's log key.</summary>
     public static LogGroup Create(Construct scope, string id, EncryptedLogGroupOptions options)
@@ -75,9 +75,6 @@ public sealed class StackLogKey : Construct
 
     /// <summary>The key.</summary>
     public Key Key { get; }
-
-    /// <summary>The ARNs of the log groups the key admits (the encryption contexts CloudWatch Logs uses).</summary>
-    public IReadOnlyList<string> LogGroupArns => _arns;
 
     private StackLogKey(Stack stack) : base(stack, Id)
     {

@@ -5,7 +5,7 @@ using Constructs;
 namespace Slipway.Conventions;
 
 /// <summary>Security guardrails applied to the roles Slipway creates.</summary>
-public static class Guardrails
+internal static class Guardrails
 {
     /// <summary>The Sid of the explicit deny every deploying role carries.</summary>
     public const string DenyTerminateInstancesSid = "DenyTerminateInstances";

@@ -10,7 +10,7 @@ namespace Slipway.Conventions;
 /// Every suppression says why the rule does not apply, and is scoped with <c>applies_to</c>
 /// where the rule supports it.
 /// </summary>
-public static class NagSuppressions
+internal static class NagSuppressions
 {
     // Suppressions are kept on the C# side and written whole each time: reading nested metadata
     // back through jsii yields untyped JSON, which is easy to corrupt. They are keyed by the C#

@@ -8,7 +8,7 @@ namespace Slipway.Conventions;
 /// would be written into IAM policies, buildspecs and cdk.out. A rejected value is shown only when
 /// it looks like a name (<see cref="Validator.Shown"/>).
 /// </summary>
-public static partial class SecretReferences
+internal static partial class SecretReferences
 {
     /// <summary>The longest secret name (CreateSecret, <c>Name</c>: 1-512 characters).</summary>
     public const int MaxSecretNameLength = 512;

@@ -59,10 +59,10 @@ public static class SharedNames
     /// </summary>
     public static string TrafficGateFunction(ResourceNames names) => names.Name("traffic-gate", 64);
 
-    /// <summary>The ARN of <see cref="TrafficGateFunction"/> in the environment's account and region.</summary>
+    /// <summary>The ARN of <see cref="TrafficGateFunction"/> in the environment's account and region (literal: it is written into the appspec).</summary>
     public static string TrafficGateFunctionArn(string account, string region, ResourceNames names) =>
-        $"arn:aws:lambda:{region}:{account}:function:{TrafficGateFunction(names)}";
+        $"arn:{Partitions.OfRegion(region)}:lambda:{region}:{account}:function:{TrafficGateFunction(names)}";
 
-    /// <summary>An IAM role ARN from its account and name.</summary>
-    public static string RoleArn(string account, string roleName) => $"arn:aws:iam::{account}:role/{roleName}";
+    /// <summary>An IAM role ARN from its partition (<c>Stack.Partition</c> in a template, <see cref="Partitions.OfRegion"/> for literal text), account and name.</summary>
+    public static string RoleArn(string partition, string account, string roleName) => $"arn:{partition}:iam::{account}:role/{roleName}";
 }

@@ -3,7 +3,7 @@ using Amazon.CDK;
 namespace Slipway.Conventions;
 
 /// <summary>Stack-level cdk-nag suppressions for the singleton providers CDK itself adds.</summary>
-public static class StackSuppressions
+internal static class StackSuppressions
 {
     /// <summary>
     /// CDK's custom resource providers (bucket auto-delete, ECR empty-on-delete, the VPC's

@@ -107,7 +107,7 @@ public sealed class GitHubDeploySettings
 
     /// <summary>The existing provider of <paramref name="hostAccount"/>, or null to create one.</summary>
     public string? ExistingProviderArnIn(string hostAccount) =>
-        ExistingProviderArns.FirstOrDefault(a => GitHubOidcDeployRoleProps.AccountOfProviderArn(a) == hostAccount);
+        ExistingProviderArns.FirstOrDefault(a => GitHubIdentifiers.AccountOfProviderArn(a) == hostAccount);
 
     /// <summary>The region of the deploy stack in <paramref name="hostAccount"/>.</summary>
     public string HomeRegion(IEnumerable<ServiceDefinition> services, string hostAccount) =>
@@ -130,10 +130,10 @@ public sealed class GitHubDeploySettings
     /// <summary>Checks everything against <paramref name="services"/>, collecting problems under <paramref name="path"/> (manifest-form field names).</summary>
     public void Validate(Validator v, string path, IReadOnlyList<ServiceDefinition> services)
     {
-        GitHubOidcDeployRoleProps.ValidateRepository(v, Repository, $"{path}.repository");
+        GitHubIdentifiers.ValidateRepository(v, Repository, $"{path}.repository");
         foreach (var (branch, i) in Branches.Select((b, i) => (b, i)))
         {
-            GitHubOidcDeployRoleProps.ValidateBranch(v, branch, $"{path}.branches[{i}]");
+            GitHubIdentifiers.ValidateBranch(v, branch, $"{path}.branches[{i}]");
         }
         if (Account is not null)
         {
@@ -155,7 +155,7 @@ public sealed class GitHubDeploySettings
         {
             if (environment.Account is null)
             {
-                GitHubOidcDeployRoleProps.ValidateEnvironmentName(v, environment.Name, $"{path}.environments[{i}]");
+                GitHubIdentifiers.ValidateEnvironmentName(v, environment.Name, $"{path}.environments[{i}]");
                 // An environment trusted in every account would let its jobs deploy to production
                 // without production's reviewers.
                 v.Require(deployAccounts.Count == 1, $"{path}.environments[{i}]", environment.Name,
@@ -165,7 +165,7 @@ public sealed class GitHubDeploySettings
                         : $"Write {{name: {environment.Name}, account: \"ACCOUNT\"}} with the account its jobs deploy to: {AccountChoices(services, deployAccounts)}."));
                 continue;
             }
-            GitHubOidcDeployRoleProps.ValidateEnvironmentName(v, environment.Name, $"{path}.environments[{i}].name");
+            GitHubIdentifiers.ValidateEnvironmentName(v, environment.Name, $"{path}.environments[{i}].name");
             if (v.AccountId(environment.Account, $"{path}.environments[{i}].account"))
             {
                 v.Require(deployAccounts.Contains(environment.Account), $"{path}.environments[{i}].account", environment.Account,
@@ -179,14 +179,14 @@ public sealed class GitHubDeploySettings
         foreach (var (arn, i) in ExistingProviderArns.Select((a, i) => (a, i)))
         {
             var field = ExistingProviderArns.Count == 1 ? $"{path}.existingProviderArn" : $"{path}.existingProviderArn[{i}]";
-            if (!GitHubOidcDeployRoleProps.ValidateProviderArn(v, arn, field) || Validator.IsToken(arn))
+            if (!GitHubIdentifiers.ValidateProviderArn(v, arn, field) || Validator.IsToken(arn))
             {
                 continue;
             }
-            var account = GitHubOidcDeployRoleProps.AccountOfProviderArn(arn)!;
+            var account = GitHubIdentifiers.AccountOfProviderArn(arn)!;
             v.Require(hosts.Contains(account), field, arn,
                 $"is in account {account}, which holds no deploy role (they are in {string.Join(", ", hosts)}). Give the provider ARN of one of those accounts, or remove it.");
-            v.Require(ExistingProviderArns.Take(i).All(a => GitHubOidcDeployRoleProps.AccountOfProviderArn(a) != account), field, arn,
+            v.Require(ExistingProviderArns.Take(i).All(a => GitHubIdentifiers.AccountOfProviderArn(a) != account), field, arn,
                 $"is a second provider for account {account}. An account has one GitHub provider: keep one ARN per account.");
         }
 

@@ -30,10 +30,10 @@ public static partial class PipelineValidation
             if (target.IntegrationTests is { } tests)
             {
                 var limit = tests.GateTraffic
-                    ? $"CodeDeploy fails the deployment's {Runtime.TrafficGate.LifecycleEvent} hook when it is not reported within {Runtime.TrafficGate.HookLimitMinutes} minutes, " +
-                      $"and the traffic gate needs {BuildProjects.IntegrationTestMarginMinutes} of those minutes to start the test task, notice a timeout and stop it"
+                    ? $"CodeDeploy fails the deployment's {DeploymentContract.TestTrafficHook} hook when it is not reported within {DeploymentContract.HookLimitMinutes} minutes, " +
+                      $"and the traffic gate needs {DeploymentContract.IntegrationTestMarginMinutes} of those minutes to start the test task, notice a timeout and stop it"
                     : $"the test runner works with a chained role session, which AWS caps at one hour, " +
-                      $"and needs {BuildProjects.IntegrationTestMarginMinutes} of those minutes to start the task, stop it and print its logs";
+                      $"and needs {DeploymentContract.IntegrationTestMarginMinutes} of those minutes to start the task, stop it and print its logs";
                 v.Require(tests.TimeoutMinutes is >= 1 and <= IntegrationTestSettings.MaxTimeoutMinutes, $"{path}.environments[{i}].integrationTests.timeoutMinutes", tests.TimeoutMinutes,
                     $"must be from 1 to {IntegrationTestSettings.MaxTimeoutMinutes} minutes: {limit}. " +
                     $"Lower timeoutMinutes to at most {IntegrationTestSettings.MaxTimeoutMinutes}, or split the suite.");

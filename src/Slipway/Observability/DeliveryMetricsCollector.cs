@@ -68,11 +68,8 @@ public sealed class DeliveryMetricsCollector : Construct
     /// <summary>The manifest resource name prefix of <see cref="HandlerFiles"/>.</summary>
     public const string ResourcePrefix = "Slipway.Observability.DeliveryMetrics.";
 
-    /// <summary>
-    /// The Lambda runtime: Node.js 22 (aws-cdk-lib 2.160 has no constant for it yet). It ships the
-    /// AWS SDK v3 the handler's store uses.
-    /// </summary>
-    public static readonly LambdaRuntime NodeRuntime = new("nodejs22.x", RuntimeFamily.NODEJS);
+    /// <summary>The Lambda runtime (<see cref="DeploymentContract.NodeRuntime"/>): it ships the AWS SDK v3 the handler's store uses.</summary>
+    public static readonly LambdaRuntime NodeRuntime = DeploymentContract.NodeRuntime;
 
     /// <summary>The function.</summary>
     public Function Function { get; }

@@ -508,14 +508,15 @@ public sealed class ServicePipeline : Construct
         // Everything in the environment is referred to by its deterministic name and account:
         // CloudFormation cannot reference another account's resources.
         var application = EcsApplication.FromEcsApplicationArn(this, $"{ResourceNames.Pascal(target.Name)}Application",
-            $"arn:aws:codedeploy:{target.Region}:{target.Account}:application:{SharedNames.DeployApplication(envNames)}");
+            // Literal partition: CDK reads the application's account and region from this ARN.
+            $"arn:{Partitions.OfRegion(target.Region)}:codedeploy:{target.Region}:{target.Account}:application:{SharedNames.DeployApplication(envNames)}");
         var deploymentGroup = EcsDeploymentGroup.FromEcsDeploymentGroupAttributes(this, $"{ResourceNames.Pascal(target.Name)}DeploymentGroup", new EcsDeploymentGroupAttributes
         {
             Application = application,
             DeploymentGroupName = SharedNames.DeploymentGroup(envNames),
         });
         var role = Amazon.CDK.AWS.IAM.Role.FromRoleArn(this, $"{ResourceNames.Pascal(target.Name)}DeployRole",
-            SharedNames.RoleArn(target.Account, SharedNames.DeployRole(envNames)), new FromRoleArnOptions { Mutable = false });
+            SharedNames.RoleArn(Partitions.OfRegion(target.Region), target.Account, SharedNames.DeployRole(envNames)), new FromRoleArnOptions { Mutable = false });
         return new CodeDeployEcsDeployAction(new CodeDeployEcsDeployActionProps
         {
             ActionName = "Deploy",
@@ -556,7 +557,7 @@ public sealed class ServicePipeline : Construct
         var variables = new Dictionary<string, string>
         {
             ["SWITCH_MODE"] = restore ? "restore" : "apply",
-            ["TARGET_ROLE_ARN"] = SharedNames.RoleArn(target.Account, SharedNames.AlarmRollbackRole(envNames)),
+            ["TARGET_ROLE_ARN"] = SharedNames.RoleArn(Partitions.OfRegion(target.Region), target.Account, SharedNames.AlarmRollbackRole(envNames)),
             ["TARGET_REGION"] = target.Region,
             ["APPLICATION_NAME"] = SharedNames.DeployApplication(envNames),
             ["DEPLOYMENT_GROUP"] = SharedNames.DeploymentGroup(envNames),
@@ -598,7 +599,7 @@ public sealed class ServicePipeline : Construct
     {
         var variables = new Dictionary<string, string>
         {
-            ["TARGET_ROLE_ARN"] = SharedNames.RoleArn(target.Account, SharedNames.IntegrationTestRole(envNames)),
+            ["TARGET_ROLE_ARN"] = SharedNames.RoleArn(Partitions.OfRegion(target.Region), target.Account, SharedNames.IntegrationTestRole(envNames)),
             ["TARGET_REGION"] = target.Region,
             ["PARAMETER_PATH"] = envNames.ParameterPath("").TrimEnd('/'),
             ["CONTAINER_NAME"] = _container.ContainerName,
@@ -665,7 +666,7 @@ public sealed class ServicePipeline : Construct
         }
         // Exactly the environments' task execution roles may pull, nothing wider; named by
         // account and aws:PrincipalArn so a recreated runtime stack's role can still pull (RolePrincipals).
-        var roles = foreign.Select(e => SharedNames.RoleArn(e.Account, SharedNames.ExecutionRole(Names.ForEnvironment(e.Name)))).ToArray();
+        var roles = foreign.Select(e => SharedNames.RoleArn(Partitions.OfRegion(e.Region), e.Account, SharedNames.ExecutionRole(Names.ForEnvironment(e.Name)))).ToArray();
         repository.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "PullFromEnvironmentAccounts",

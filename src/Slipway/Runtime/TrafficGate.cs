@@ -102,13 +102,10 @@ public sealed class TrafficGateProps
 public sealed class TrafficGate : Construct
 {
     /// <summary>The CodeDeploy lifecycle event the gate hooks.</summary>
-    public const string LifecycleEvent = "AfterAllowTestTraffic";
+    public const string LifecycleEvent = DeploymentContract.TestTrafficHook;
 
-    /// <summary>
-    /// CodeDeploy fails a lifecycle hook whose status nobody reports within one hour
-    /// (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#reference-appspec-file-structure-hooks-list-ecs).
-    /// </summary>
-    public const int HookLimitMinutes = 60;
+    /// <summary>CodeDeploy fails a lifecycle hook whose status nobody reports within this time (<see cref="DeploymentContract.HookLimitMinutes"/>).</summary>
+    public const int HookLimitMinutes = DeploymentContract.HookLimitMinutes;
 
     /// <summary>How often the gate looks for test tasks past their timeout.</summary>
     public const int SweepIntervalMinutes = 1;
@@ -184,7 +181,7 @@ public sealed class TrafficGate : Construct
         {
             FunctionName = ResourceNames.Claim(this, "Lambda function", SharedNames.TrafficGateFunction(names)),
             Description = $"CodeDeploy {LifecycleEvent} hook of {names.Service} in {names.Environment}: tests the green tasks through the test listener before traffic shifts.",
-            Runtime = Observability.DeliveryMetricsCollector.NodeRuntime,
+            Runtime = DeploymentContract.NodeRuntime,
             Architecture = Amazon.CDK.AWS.Lambda.Architecture.ARM_64,
             Handler = "index.handler",
             Code = Code.FromAsset(EmbeddedAsset.Stage(typeof(TrafficGate).Assembly, ResourcePrefix, HandlerFile)),
@@ -211,7 +208,7 @@ public sealed class TrafficGate : Construct
                 ["TEST_COMMAND"] = tests is null ? "" : System.Text.Json.JsonSerializer.Serialize(tests.Command),
                 ["TIMEOUT_MINUTES"] = (tests?.TimeoutMinutes ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["LOG_GROUP"] = SharedNames.LogGroup(names),
-                ["LOG_STREAM_PREFIX"] = Build.DeploymentFiles.LogStreamPrefix,
+                ["LOG_STREAM_PREFIX"] = DeploymentContract.LogStreamPrefix,
                 ["GATE_LOG_GROUP"] = LogGroup.LogGroupName,
                 ["NOTIFY_TOPIC_ARN"] = props.NotificationTopic?.TopicArn ?? "",
                 ["SMOKE_ATTEMPTS"] = SmokeAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -38,12 +38,12 @@ public sealed class GitHubDeployStack : Stack
 
     /// <summary>Creates the stack.</summary>
     public GitHubDeployStack(Construct scope, string id, GitHubDeployStackProps props)
-        : base(scope, id, new StackProps
+        : base(scope, id, InheritedStackProps.Merge(props, new StackProps
         {
             Env = new Amazon.CDK.Environment { Account = props.HostAccount, Region = props.Settings.HomeRegion(props.Services, props.HostAccount) },
             StackName = NamesFor(props.Services, props.Suffix).Name($"github-deploy-{props.HostAccount}", 128),
             Description = $"Slipway: GitHub Actions OIDC provider and deploy role(s) for {props.Settings.Repository} in {props.HostAccount}",
-        })
+        }, nameof(GitHubDeployStackProps)))
     {
         var settings = props.Settings;
         var names = NamesFor(props.Services, props.Suffix);

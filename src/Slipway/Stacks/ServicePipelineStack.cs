@@ -34,12 +34,12 @@ public sealed class ServicePipelineStack : Stack
 
     /// <summary>Creates the stack.</summary>
     public ServicePipelineStack(Construct scope, string id, ServicePipelineStackProps props)
-        : base(scope, id, new StackProps
+        : base(scope, id, InheritedStackProps.Merge(props, new StackProps
         {
             Env = new Amazon.CDK.Environment { Account = props.Definition.ToolingAccount, Region = props.Definition.ToolingRegion },
             StackName = props.Definition.Names(props.Suffix).Name("pipeline", 128),
             Description = $"Slipway delivery pipeline of {props.Definition.Name} ({props.Definition.ToolingAccount}/{props.Definition.ToolingRegion})",
-        })
+        }, nameof(ServicePipelineStackProps)))
     {
         var definition = Definition = props.Definition;
         Validate(definition);

@@ -43,7 +43,7 @@ public sealed class ServiceRuntimeStack : Stack
 
     /// <summary>Creates the stack.</summary>
     public ServiceRuntimeStack(Construct scope, string id, ServiceRuntimeStackProps props)
-        : base(scope, id, WithEnvironment(props))
+        : base(scope, id, InheritedStackProps.Merge(props, WithEnvironment(props), nameof(ServiceRuntimeStackProps)))
     {
         var definition = props.Definition;
         var target = props.Target;
@@ -62,8 +62,12 @@ public sealed class ServiceRuntimeStack : Stack
         Service = new BlueGreenService(this, "Service", new BlueGreenServiceProps
         {
             Names = Names,
-            ImageRepository = Amazon.CDK.AWS.ECR.Repository.FromRepositoryArn(this, "ImageRepository",
-                $"arn:aws:ecr:{definition.ToolingRegion}:{definition.ToolingAccount}:repository/{SharedNames.Repository(Names)}"),
+            // By name and ARN: the ARN's partition is this stack's (a token), from which CDK cannot parse the name.
+            ImageRepository = Amazon.CDK.AWS.ECR.Repository.FromRepositoryAttributes(this, "ImageRepository", new Amazon.CDK.AWS.ECR.RepositoryAttributes
+            {
+                RepositoryName = SharedNames.Repository(Names),
+                RepositoryArn = $"arn:{Partition}:ecr:{definition.ToolingRegion}:{definition.ToolingAccount}:repository/{SharedNames.Repository(Names)}",
+            }),
             Vpc = net.Shared ? SharedNetworkStack.Import(this, "SharedVpc", SharedNetworkKey.Of(definition, target, props.Suffix), target) : ImportExistingVpc(net.ExistingVpc),
             VpcCidr = net.VpcCidr,
             NatGateways = NetworkSettings.NatGatewaysOf(target),

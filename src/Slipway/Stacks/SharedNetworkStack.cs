@@ -7,31 +7,6 @@ using Slipway.Runtime;
 
 namespace Slipway.Stacks;
 
-/// <summary>
-/// Which shared network an environment uses: one per company, account, region, environment name
-/// and environment suffix. Its names are <c>{company}-network-{environment}-{resource}-{suffix}</c>.
-/// </summary>
-/// <param name="Company">The services' company (part of every name), if any.</param>
-/// <param name="Account">The account.</param>
-/// <param name="Region">The region.</param>
-/// <param name="Environment">The environment name (dev, staging, prod...).</param>
-/// <param name="Suffix">The environment suffix of physical names.</param>
-public sealed record SharedNetworkKey(string? Company, string Account, string Region, string Environment, string Suffix)
-{
-    /// <summary>The shared network of <paramref name="target"/> of <paramref name="definition"/>.</summary>
-    public static SharedNetworkKey Of(ServiceDefinition definition, DeploymentTarget target, string suffix) =>
-        new(definition.Company, target.Account, target.Region, target.Name, suffix);
-
-    /// <summary>The names of the shared network (service part: <c>network</c>).</summary>
-    public ResourceNames Names => new("network", Environment, Suffix, Company);
-
-    /// <summary>The CloudFormation stack name (unique in its account and region; its exports start with it).</summary>
-    public string StackName => Names.Name("vpc", 128);
-
-    /// <summary>The construct id of the stack in an app (account and region included: one app may hold several).</summary>
-    public string StackId => ResourceNames.Pascal(Names.Name($"vpc-{Account}-{Region}", 200));
-}
-
 /// <summary>Props of <see cref="SharedNetworkStack"/>.</summary>
 public sealed class SharedNetworkStackProps : StackProps
 {
@@ -76,12 +51,12 @@ public sealed class SharedNetworkStack : Stack
 
     /// <summary>Creates the stack.</summary>
     public SharedNetworkStack(Construct scope, string id, SharedNetworkStackProps props)
-        : base(scope, id, new StackProps
+        : base(scope, id, InheritedStackProps.Merge(props, new StackProps
         {
             Env = new Amazon.CDK.Environment { Account = props.Key.Account, Region = props.Key.Region },
             StackName = props.Key.StackName,
             Description = $"Slipway shared network of {props.Key.Environment} ({props.Key.Account}/{props.Key.Region}), used by every service that sets network.shared",
-        })
+        }, nameof(SharedNetworkStackProps)))
     {
         Key = props.Key;
         Fingerprint = FingerprintOf(props.Network, props.NatGateways, props.PermissionsBoundaryPolicyName);

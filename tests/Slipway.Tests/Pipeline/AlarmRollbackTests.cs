@@ -72,7 +72,7 @@ public sealed class AlarmRollbackTests : IClassFixture<AlarmRollbackFixture>
         var statements = Json.Statements(_f.Scenario.Json(_f.Pipeline)).Where(s => s.LogicalId.StartsWith("PipelineBuildsAlarmRollbackRole", StringComparison.Ordinal)).Select(s => s.Statement).ToList();
         Assert.Contains(statements, s => Json.List(s["Action"]).Contains("sns:Publish") && Json.List(s["Resource"]).Any(r => r.Contains("Notifications", StringComparison.Ordinal)));
         var assume = Assert.Single(statements, s => s["Sid"]?.GetValue<string>() == "AssumeAlarmRollbackRoles");
-        Assert.Equal(new[] { "arn:aws:iam::222222222222:role/orders-staging-alarms-dev", "arn:aws:iam::333333333333:role/orders-prod-alarms-dev" }, Json.List(assume["Resource"]).Order());
+        Assert.Equal(new[] { "arn:<AWS::Partition>:iam::222222222222:role/orders-staging-alarms-dev", "arn:<AWS::Partition>:iam::333333333333:role/orders-prod-alarms-dev" }, Json.List(assume["Resource"]).Order());
         Assert.StartsWith("PipelineBuildsAlarmRollback", projectId, StringComparison.Ordinal);
     }
 

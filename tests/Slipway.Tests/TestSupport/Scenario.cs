@@ -48,9 +48,14 @@ public sealed class Scenario
 
     public Scenario(string? suffix, params ServiceDefinition[] services)
     {
-        // The same context the slipway command gives its app, and the zones the CDK CLI would have
-        // recorded in cdk.context.json for environments that declare none (the examples declare theirs).
-        var context = new Dictionary<string, object>(Slipway.Cli.Synthesis.ServiceSynthesis.Context(services, suffix));
+        // The context the slipway command gives its app (ServiceSynthesis.Context: the suffix; zones
+        // recorded in a cdk.context.json, which tests have none of), and the zones the CDK CLI would
+        // have recorded for environments that declare none (the examples declare theirs).
+        var context = new Dictionary<string, object>();
+        if (suffix is not null)
+        {
+            context[ResourceNames.SuffixContextKey] = suffix;
+        }
         foreach (var (key, zones) in RecordedZones(services))
         {
             context.TryAdd(key, zones);
