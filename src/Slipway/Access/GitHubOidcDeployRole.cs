@@ -55,7 +55,7 @@ public sealed partial class GitHubOidcDeployRoleProps
     public SlipwayTags? Tags { get; init; }
 
     /// <summary>Checks the props, collecting problems under <paramref name="path"/> ("" for bare field names).</summary>
-    public void Validate(Validator v, string path)
+    internal void Validate(Validator v, string path)
     {
         GitHubIdentifiers.ValidateRepository(v, Repository, Join(path, "repository"));
         foreach (var (branch, i) in Branches.Select((b, i) => (b, i)))

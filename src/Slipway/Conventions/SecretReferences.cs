@@ -30,7 +30,7 @@ internal static partial class SecretReferences
     /// CodeBuild's buildspec form is <c>secret-id:json-key:version-stage:version-id</c>
     /// (https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html, env/secrets-manager).
     /// </remarks>
-    public static bool SecretsManager(Validator v, string? value, string path, bool buildSuffix = false)
+    internal static bool SecretsManager(Validator v, string? value, string path, bool buildSuffix = false)
     {
         if (Validator.IsToken(value))
         {
@@ -63,7 +63,7 @@ internal static partial class SecretReferences
     /// The rule that names may not begin with "aws" or "ssm" governs creating parameters; reading
     /// AWS's own (<c>/aws/service/...</c>) is allowed, so it is not applied here.
     /// </remarks>
-    public static bool Parameter(Validator v, string? value, string path, bool pathPrefix = false)
+    internal static bool Parameter(Validator v, string? value, string path, bool pathPrefix = false)
     {
         if (Validator.IsToken(value))
         {
@@ -87,7 +87,7 @@ internal static partial class SecretReferences
 
     /// <summary>The key read from a JSON secret: it becomes part of the ECS <c>valueFrom</c> (…:secret:NAME:KEY::), so no ":" or spaces.</summary>
     /// <remarks>https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html</remarks>
-    public static bool JsonKey(Validator v, string? value, string path) =>
+    internal static bool JsonKey(Validator v, string? value, string path) =>
         Validator.IsToken(value) || v.Require(value is { Length: > 0 and <= 256 } && !Validator.LooksLikeCredential(value) && JsonKeyPattern().IsMatch(value),
             path, Validator.Shown(value),
             "is not a key of a JSON secret. Write the key's name (no spaces or \":\"), for example \"password\", never its value.");

@@ -9,7 +9,7 @@ namespace Slipway.Conventions;
 /// write is shown with where it came from (<see cref="Inherited"/>); a value that may be a secret
 /// is never shown (<see cref="Hidden"/>, <see cref="Shown"/>).
 /// </summary>
-public sealed partial class Validator
+internal sealed partial class Validator
 {
     private readonly List<string> _problems = new();
 

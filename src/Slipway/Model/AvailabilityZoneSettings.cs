@@ -37,7 +37,7 @@ public static class AvailabilityZoneSettings
     };
 
     /// <summary>Checks declared zones: at least two, distinct, all in the environment's region.</summary>
-    public static void Validate(DeploymentTarget target, IReadOnlyList<string> zones, Validator v, string path)
+    internal static void Validate(DeploymentTarget target, IReadOnlyList<string> zones, Validator v, string path)
     {
         v.Require(zones.Count >= 2, path, zones,
             "must list at least two availability zones (the VPC spans two or more). " + ListCommand(target.Region));
@@ -60,7 +60,7 @@ public static class AvailabilityZoneSettings
     /// context key), unless the CDK CLI runs the app (<paramref name="underCdkCli"/>): then CDK
     /// reports the missing context and the CLI looks the zones up.
     /// </summary>
-    public static void Check(ServiceDefinition definition, Func<string, object?> context, bool underCdkCli, Validator v, string path)
+    internal static void Check(ServiceDefinition definition, Func<string, object?> context, bool underCdkCli, Validator v, string path)
     {
         if (underCdkCli)
         {

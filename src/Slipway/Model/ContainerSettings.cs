@@ -89,7 +89,7 @@ public sealed class ContainerSettings
     public const string DefaultContainerName = "app";
 
     /// <summary>Validates the settings, collecting every problem under <paramref name="path"/>.</summary>
-    public void Validate(Conventions.Validator v, string path)
+    internal void Validate(Conventions.Validator v, string path)
     {
         v.Port(Port, $"{path}.port");
         ValidateSize(Cpu, Memory, v, path);
@@ -134,7 +134,7 @@ public sealed class ContainerSettings
     /// Checks plain environment variables: valid names, and no secret in a variable whose name says
     /// it holds one (its value is never shown).
     /// </summary>
-    public static void ValidateEnvironment(IReadOnlyDictionary<string, string> environment, Conventions.Validator v, string path)
+    internal static void ValidateEnvironment(IReadOnlyDictionary<string, string> environment, Conventions.Validator v, string path)
     {
         foreach (var (key, value) in environment)
         {
@@ -156,7 +156,7 @@ public sealed class ContainerSettings
     /// <param name="path">The owner of the pair, for example <c>services[0].environments[1]</c>.</param>
     /// <param name="cpuFrom">Where the CPU came from when <paramref name="path"/> does not set it (then an invalid CPU is reported there, not here).</param>
     /// <param name="memoryFrom">Where the memory came from when <paramref name="path"/> does not set it.</param>
-    public static void ValidateSize(int cpu, int memory, Conventions.Validator v, string path, string? cpuFrom = null, string? memoryFrom = null)
+    internal static void ValidateSize(int cpu, int memory, Conventions.Validator v, string path, string? cpuFrom = null, string? memoryFrom = null)
     {
         var valid = ValidMemory(cpu);
         if (valid.Count == 0)

@@ -86,7 +86,7 @@ public sealed class DeploymentTarget
     /// <param name="v">Collects the problems.</param>
     /// <param name="path">The environment's path, for example <c>services[0].environments[1]</c>.</param>
     /// <param name="containerPath">The container settings' path, named when an inherited value is wrong.</param>
-    public void Validate(ContainerSettings container, Validator v, string path, string containerPath = "container")
+    internal void Validate(ContainerSettings container, Validator v, string path, string containerPath = "container")
     {
         var target = this;
         v.DnsLabel(target.Name, $"{path}.name", 20);

@@ -125,10 +125,10 @@ public sealed class GitHubDeploySettings
     public const string CSharpRoot = nameof(GitHubDeploySettings);
 
     /// <summary>A validator whose problems name their fields by C# property path under <see cref="CSharpRoot"/>; pass <see cref="CSharpRoot"/> as the path.</summary>
-    public Validator CSharpValidator() => new() { Rewrite = problem => ModelFields.ToCSharp(problem, CSharpRoot, typeof(GitHubDeploySettings), this) };
+    internal Validator CSharpValidator() => new() { Rewrite = problem => ModelFields.ToCSharp(problem, CSharpRoot, typeof(GitHubDeploySettings), this) };
 
     /// <summary>Checks everything against <paramref name="services"/>, collecting problems under <paramref name="path"/> (manifest-form field names).</summary>
-    public void Validate(Validator v, string path, IReadOnlyList<ServiceDefinition> services)
+    internal void Validate(Validator v, string path, IReadOnlyList<ServiceDefinition> services)
     {
         GitHubIdentifiers.ValidateRepository(v, Repository, $"{path}.repository");
         foreach (var (branch, i) in Branches.Select((b, i) => (b, i)))

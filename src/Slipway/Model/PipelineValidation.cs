@@ -9,7 +9,7 @@ namespace Slipway.Model;
 public static partial class PipelineValidation
 {
     /// <summary>Validates source, build, checks and notifications.</summary>
-    public static void Validate(ServiceDefinition d, Validator v, string path)
+    internal static void Validate(ServiceDefinition d, Validator v, string path)
     {
         ValidateSource(d.Source, v, $"{path}.source");
         ValidateBuild(d.Build, v, $"{path}.build");

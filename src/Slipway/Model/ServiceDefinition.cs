@@ -187,7 +187,7 @@ public sealed class ServiceDefinition
     /// (for example <c>ServiceDefinition.Environments[1].Network.TestListenerPort</c>), read with
     /// this definition's values; pass <see cref="CSharpRoot"/> as the path to the checks.
     /// </summary>
-    public Validator CSharpValidator() => new() { Rewrite = problem => ModelFields.ToCSharp(problem, CSharpRoot, typeof(ServiceDefinition), this) };
+    internal Validator CSharpValidator() => new() { Rewrite = problem => ModelFields.ToCSharp(problem, CSharpRoot, typeof(ServiceDefinition), this) };
 
     /// <summary>
     /// Every problem of this definition, each starting with its field's C# property path, for
@@ -207,7 +207,7 @@ public sealed class ServiceDefinition
     /// field names (the manifest loader passes <c>services[0]</c>; <see cref="Problems"/> passes
     /// <see cref="CSharpRoot"/> and rewrites them into C# property paths).
     /// </summary>
-    public void Validate(Validator v, string path)
+    internal void Validate(Validator v, string path)
     {
         v.DnsLabel(Name, $"{path}.name", 24);
         if (Company is not null)

@@ -172,7 +172,7 @@ public sealed class PipelineObservability : Construct
     /// that sends to an imported topic of another account, and EventBridge rules only send to
     /// topics in their own region.
     /// </summary>
-    public static void CheckFailureTopic(Validator v, string path, string? arn, string account, string region)
+    internal static void CheckFailureTopic(Validator v, string path, string? arn, string account, string region)
     {
         if (arn is not null && !Validator.IsToken(arn)
             && !Token.IsUnresolved(account) && !Token.IsUnresolved(region)

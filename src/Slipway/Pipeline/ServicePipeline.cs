@@ -107,7 +107,7 @@ public sealed class ServicePipelineProps
     public const int DefaultImageRetentionCount = 10;
 
     /// <summary>Checks the props, naming each problem by its C# property path under <paramref name="path"/>.</summary>
-    public void Validate(Validator v, string path)
+    internal void Validate(Validator v, string path)
     {
         v.Require(Environments.Count > 0, $"{path}.Environments", "[]",
             "is empty, so the pipeline would deploy nowhere. List at least one DeploymentTarget (name, account, region).");

@@ -130,7 +130,7 @@ public sealed class SharedNetworkStack : Stack
     /// Every environment of <paramref name="services"/> that shares a network agrees with the first
     /// one on its settings (the services are synthesized apart, so the CLI checks before it starts).
     /// </summary>
-    public static void CheckConsistent(IReadOnlyList<ServiceDefinition> services, string suffix, Validator v, Func<int, int, string> path)
+    internal static void CheckConsistent(IReadOnlyList<ServiceDefinition> services, string suffix, Validator v, Func<int, int, string> path)
     {
         var first = new Dictionary<SharedNetworkKey, string>();
         for (var i = 0; i < services.Count; i++)
