@@ -100,9 +100,9 @@ public sealed class SharedNetworkStack : Stack
     /// <summary>
     /// The shared network stack of <paramref name="target"/> in <paramref name="app"/>: the one an
     /// earlier service added, or a new one. Fails, naming <paramref name="path"/>, when the earlier
-    /// service's environment describes the network differently.
+    /// service's environment describes the network differently (in <paramref name="v"/>'s terms).
     /// </summary>
-    public static SharedNetworkStack GetOrAdd(App app, ServiceDefinition definition, DeploymentTarget target, string suffix, string path)
+    internal static SharedNetworkStack GetOrAdd(App app, ServiceDefinition definition, DeploymentTarget target, string suffix, Validator v, string path)
     {
         var key = SharedNetworkKey.Of(definition, target, suffix);
         var natGateways = NetworkSettings.NatGatewaysOf(target);
@@ -111,7 +111,6 @@ public sealed class SharedNetworkStack : Stack
             var mine = FingerprintOf(target.Network, natGateways, definition.PermissionsBoundaryPolicyName);
             if (existing.Fingerprint != mine)
             {
-                var v = new Validator();
                 v.Add($"{path}.network.shared", true, Mismatch(key, mine, existing.Fingerprint));
                 v.ThrowIfAny();
             }

@@ -41,7 +41,7 @@ public static class SlipwayStacks
         foreach (var (target, i) in definition.Environments.Select((t, i) => (t, i)).Where(e => e.t.Network.Shared))
         {
             // One VPC stack per company, account, region and environment, whichever service adds it first.
-            var network = SharedNetworkStack.GetOrAdd(app, definition, target, suffix, $"service.environments[{i}]");
+            var network = SharedNetworkStack.GetOrAdd(app, definition, target, suffix, v, $"{ServiceDefinition.CSharpRoot}.environments[{i}]");
             runtimes[i].AddDependency(network, "The runtime stack imports the shared VPC's exports.");
         }
         return new ServiceStacks(pipeline, runtimes);

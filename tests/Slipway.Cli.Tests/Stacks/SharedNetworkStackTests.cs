@@ -94,7 +94,7 @@ public sealed class SharedNetworkStackTests : IClassFixture<SharedNetworkFixture
         // The library says the same in one app.
         var app = new Amazon.CDK.App();
         var error = Assert.Throws<SlipwayValidationException>(() => { foreach (var s in manifest.Services) { Slipway.Stacks.SlipwayStacks.Add(app, s); } });
-        Assert.Contains("service.environments[0].network.shared: true shares the network network-staging-vpc-dev", error.Message);
+        Assert.Contains("ServiceDefinition.Environments[0].Network.Shared: true shares the network network-staging-vpc-dev", error.Message);
     }
 
     [Fact]
