@@ -49,7 +49,7 @@ public sealed class StandaloneBuildProjectsTests
             && Json.List(s.Statement["Action"]).Contains("ecr:PutImage"));
         Assert.Equal(new[] { RepositoryArn }, Json.List(push.Statement["Resource"]));
         var assume = Assert.Single(statements, s => s.Statement["Sid"]?.GetValue<string>() == "AssumeAlarmRollbackRoles");
-        Assert.Equal(new[] { "arn:aws:iam::333333333333:role/orders-prod-alarms-dev" }, Json.List(assume.Statement["Resource"]));
+        Assert.Equal(new[] { "arn:<AWS::Partition>:iam::333333333333:role/orders-prod-alarms-dev" }, Json.List(assume.Statement["Resource"]));
         var spec = JsonDocument.Parse(Json.Render(BareStacks.Resources(template, "AWS::CodeBuild::Project")
             .Single(p => p.LogicalId.StartsWith("BuildsImageBuild", StringComparison.Ordinal)).Resource["Properties"]!["Source"]!["BuildSpec"])).RootElement;
         Assert.EndsWith("/team/orders", spec.GetProperty("env").GetProperty("variables").GetProperty("REPOSITORY_URI").GetString());
