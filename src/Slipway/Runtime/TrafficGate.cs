@@ -83,6 +83,10 @@ public sealed class TrafficGateProps
     /// <summary>The tags put on everything the gate creates.</summary>
     /// <remarks>Default: Service and Project <see cref="ResourceNames.Service"/>, Environment <see cref="ResourceNames.Environment"/>, CostCenter "unassigned", ManagedBy slipway.</remarks>
     public SlipwayTags? Tags { get; init; }
+
+    /// <summary>The compliance profile hardened beyond the defaults (the gate's accepted findings under it).</summary>
+    /// <remarks>Default: <see cref="CompliancePack.None"/>.</remarks>
+    public CompliancePack Compliance { get; init; } = CompliancePack.None;
 }
 
 /// <summary>
@@ -263,6 +267,13 @@ public sealed class TrafficGate : Construct
         }
 
         ConstructTags.Apply(this, props.Tags, names);
+        if (props.Compliance == CompliancePack.Nist80053R5)
+        {
+            NagSuppressions.OnResource(Function, "NIST.800.53.R5-LambdaConcurrency",
+                "New accounts have a Lambda concurrency quota of 10, all of it unreserved; reserving any fails the deployment there. The gate handles one deployment's hook and test task at a time.");
+            NagSuppressions.OnResource(Function, "NIST.800.53.R5-LambdaDLQ",
+                "No invocation of the gate is lost unseen: a hook it fails to answer fails at CodeDeploy's hook timeout and rolls the deployment back, a missed task-stopped event is caught by the per-minute sweep, and every failure is published to the environment's alarm topic.");
+        }
     }
 
     // The path from the gate (and its test tasks) to the test listener, as the traffic flows. An

@@ -139,6 +139,7 @@ public sealed class ServiceRuntimeStack : Stack
             NotificationTopic = observability.AlarmTopic,
             NotificationKey = observability.AlarmTopicKey,
             Tags = tags,
+            Compliance = definition.Compliance,
         });
 
         // What the integration-test task needs to start next to the service.
@@ -165,10 +166,6 @@ public sealed class ServiceRuntimeStack : Stack
         {
             Nist80053R5Profile.ApplyTo(this);
             StackSuppressions.ForCdkProvidersNist(this);
-            NagSuppressions.OnResource(TrafficGate.Function, "NIST.800.53.R5-LambdaConcurrency",
-                "New accounts have a Lambda concurrency quota of 10, all of it unreserved; reserving any fails the deployment there. The gate handles one deployment's hook and test task at a time.");
-            NagSuppressions.OnResource(TrafficGate.Function, "NIST.800.53.R5-LambdaDLQ",
-                "No invocation of the gate is lost unseen: a hook it fails to answer fails at CodeDeploy's hook timeout and rolls the deployment back, a missed task-stopped event is caught by the per-minute sweep, and every failure is published to the environment's alarm topic.");
             NagSuppressions.OnResource(Service.Node.FindChild("LoadBalancerSecurityGroup"), "CdkNagValidationFailure",
                 "NIST.800.53.R5-EC2RestrictedCommonPorts and -EC2RestrictedSSH cannot read the test listener's sources that are the NAT gateways' Elastic IPs (each a /32 known at deployment, TrafficGate); the group opens only the listener ports, to the configured CIDRs and those addresses.");
         }
