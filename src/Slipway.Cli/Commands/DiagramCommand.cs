@@ -68,7 +68,7 @@ public static class DiagramCommand
                         sb.AppendLine($"    {id}{shape}");
                         if (action.Provider == "CodeDeployToECS" && gates is not null && p < gates.Count && gates[p].TryGetValue(stage.Name, out var gate))
                         {
-                            sb.AppendLine($"    {id}h([\"{Slipway.Runtime.TrafficGate.LifecycleEvent} hook<br/><small>{gate} via the test listener, before traffic shifts</small>\"])");
+                            sb.AppendLine($"    {id}h([\"{Slipway.Conventions.DeploymentContract.TestTrafficHook} hook<br/><small>{gate} via the test listener, before traffic shifts</small>\"])");
                             sb.AppendLine($"    {id} -.-> {id}h");
                         }
                         if (previousGroup is not null)

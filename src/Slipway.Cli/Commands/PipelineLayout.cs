@@ -65,6 +65,6 @@ public static class TrafficGateText
         (target.IntegrationTests is { GateTraffic: true } it
             ? $"integration tests `{string.Join(' ', it.Command)}` (ECS task, timeout {it.TimeoutMinutes} min)"
             : $"smoke test (GET {container.HealthCheckPath} until 200, {Slipway.Runtime.TrafficGate.SmokeAttempts} tries)") +
-        $" against the new tasks through the test listener (port {target.Network.TestListenerPort}), in CodeDeploy's {Slipway.Runtime.TrafficGate.LifecycleEvent} hook; a failure or timeout rolls back before production traffic shifts";
+        $" against the new tasks through the test listener (port {target.Network.TestListenerPort}), in CodeDeploy's {Slipway.Conventions.DeploymentContract.TestTrafficHook} hook; a failure or timeout rolls back before production traffic shifts";
 }
 

@@ -102,9 +102,6 @@ public sealed class BuildProjects : Construct
     /// <summary>All projects created, in pipeline order.</summary>
     public IReadOnlyList<PipelineProject> All { get; }
 
-    /// <summary>Minutes the integration-test build runs beyond the longest test timeout (<see cref="DeploymentContract.IntegrationTestMarginMinutes"/>).</summary>
-    public const int IntegrationTestMarginMinutes = DeploymentContract.IntegrationTestMarginMinutes;
-
     private readonly BuildProjectsProps _props;
 
     /// <summary>Creates the projects.</summary>
@@ -184,7 +181,7 @@ public sealed class BuildProjects : Construct
             // build CodeBuild kills first could leave the task running.
             var longest = afterTraffic.Max(e => e.IntegrationTests!.TimeoutMinutes);
             all.Add(IntegrationTests = Project("IntegrationTests", "itest", BuildSpecs.IntegrationTest(IntegrationTestScript.Value), privileged: false,
-                roleName: SharedNames.IntegrationTestBuildRole(names), timeoutMinutes: longest + IntegrationTestMarginMinutes));
+                roleName: SharedNames.IntegrationTestBuildRole(names), timeoutMinutes: longest + DeploymentContract.IntegrationTestMarginMinutes));
             var roleArns = afterTraffic
                 .Select(e => SharedNames.RoleArn(Aws.PARTITION, e.Account, SharedNames.IntegrationTestRole(names.ForEnvironment(e.Name)))).ToArray();
             IntegrationTests.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps

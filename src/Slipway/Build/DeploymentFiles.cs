@@ -20,9 +20,6 @@ public static class DeploymentFiles
     /// <summary>The image placeholder in taskdef.json.</summary>
     public const string ImagePlaceholder = "IMAGE1_NAME";
 
-    /// <summary>The awslogs stream prefix of the service's container.</summary>
-    public const string LogStreamPrefix = DeploymentContract.LogStreamPrefix;
-
     /// <summary>The file name of an environment's task definition.</summary>
     public static string TaskDefinitionFile(string environment) => $"taskdef-{environment}.json";
 
@@ -75,7 +72,7 @@ public static class DeploymentFiles
                     {
                         ["awslogs-group"] = SharedNames.LogGroup(names),
                         ["awslogs-region"] = target.Region,
-                        ["awslogs-stream-prefix"] = LogStreamPrefix,
+                        ["awslogs-stream-prefix"] = DeploymentContract.LogStreamPrefix,
                     },
                 },
             }),

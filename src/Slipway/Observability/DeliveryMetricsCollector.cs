@@ -68,9 +68,6 @@ public sealed class DeliveryMetricsCollector : Construct
     /// <summary>The manifest resource name prefix of <see cref="HandlerFiles"/>.</summary>
     public const string ResourcePrefix = "Slipway.Observability.DeliveryMetrics.";
 
-    /// <summary>The Lambda runtime (<see cref="DeploymentContract.NodeRuntime"/>): it ships the AWS SDK v3 the handler's store uses.</summary>
-    public static readonly LambdaRuntime NodeRuntime = DeploymentContract.NodeRuntime;
-
     /// <summary>The function.</summary>
     public Function Function { get; }
 
@@ -155,7 +152,7 @@ public sealed class DeliveryMetricsCollector : Construct
         {
             FunctionName = ResourceNames.Claim(this, "Lambda function", names.Name("delivery-metrics", 64)),
             Description = $"Turns {pipelineName} CodePipeline events into delivery and DORA metrics ({DeliveryMetrics.Namespace}).",
-            Runtime = NodeRuntime,
+            Runtime = DeploymentContract.NodeRuntime,
             Architecture = Architecture.ARM_64,
             Handler = "index.handler",
             Code = Code.FromAsset(EmbeddedAsset.Stage(typeof(DeliveryMetricsCollector).Assembly, ResourcePrefix, HandlerFiles.ToArray())),

@@ -105,12 +105,6 @@ public sealed class TrafficGateProps
 /// </remarks>
 public sealed class TrafficGate : Construct
 {
-    /// <summary>The CodeDeploy lifecycle event the gate hooks.</summary>
-    public const string LifecycleEvent = DeploymentContract.TestTrafficHook;
-
-    /// <summary>CodeDeploy fails a lifecycle hook whose status nobody reports within this time (<see cref="DeploymentContract.HookLimitMinutes"/>).</summary>
-    public const int HookLimitMinutes = DeploymentContract.HookLimitMinutes;
-
     /// <summary>How often the gate looks for test tasks past their timeout.</summary>
     public const int SweepIntervalMinutes = 1;
 
@@ -184,7 +178,7 @@ public sealed class TrafficGate : Construct
         Function = new Function(this, "Function", new FunctionProps
         {
             FunctionName = ResourceNames.Claim(this, "Lambda function", SharedNames.TrafficGateFunction(names)),
-            Description = $"CodeDeploy {LifecycleEvent} hook of {names.Service} in {names.Environment}: tests the green tasks through the test listener before traffic shifts.",
+            Description = $"CodeDeploy {DeploymentContract.TestTrafficHook} hook of {names.Service} in {names.Environment}: tests the green tasks through the test listener before traffic shifts.",
             Runtime = DeploymentContract.NodeRuntime,
             Architecture = Amazon.CDK.AWS.Lambda.Architecture.ARM_64,
             Handler = "index.handler",

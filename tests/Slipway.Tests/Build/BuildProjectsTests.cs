@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Slipway.Conventions;
 using Slipway.Build;
 using Slipway.Runtime;
 using Slipway.Tests.TestSupport;
@@ -110,9 +111,9 @@ public sealed class BuildProjectsTests
     {
         var (_, project, spec) = _f.Project(0, "IntegrationTests");
         // staging's tests may run 45 minutes; the script needs up to 15 more to start, stop and print logs.
-        Assert.Equal(IntegrationTestSettings.MaxTimeoutMinutes + BuildProjects.IntegrationTestMarginMinutes, project["TimeoutInMinutes"]!.GetValue<int>());
+        Assert.Equal(IntegrationTestSettings.MaxTimeoutMinutes + DeploymentContract.IntegrationTestMarginMinutes, project["TimeoutInMinutes"]!.GetValue<int>());
         Assert.True(project["TimeoutInMinutes"]!.GetValue<int>() >= 45 + 15);
-        Assert.Equal(20 + BuildProjects.IntegrationTestMarginMinutes, _f.Project(1, "IntegrationTests").Properties["TimeoutInMinutes"]!.GetValue<int>());
+        Assert.Equal(20 + DeploymentContract.IntegrationTestMarginMinutes, _f.Project(1, "IntegrationTests").Properties["TimeoutInMinutes"]!.GetValue<int>());
         // The image build keeps its hour.
         Assert.Equal(60, _f.Project(0, "ImageBuild").Properties["TimeoutInMinutes"]!.GetValue<int>());
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.CDK;
+using Slipway.Conventions;
 using Slipway.Build;
 using Slipway.Access;
 using Slipway.Runtime;
@@ -96,7 +97,7 @@ public sealed class TrafficGateTests : IClassFixture<TrafficGateFixture>
         Assert.Equal(new IntegrationTestSettings { Command = new[] { "x" } }.TimeoutMinutes, timeout);
         // CodeDeploy fails a hook that nobody reports within an hour: the test timeout, the sweep's
         // granularity and the time to start the task fit below it, even at the largest timeout.
-        Assert.True(IntegrationTestSettings.MaxTimeoutMinutes + TrafficGate.SweepIntervalMinutes + 10 <= TrafficGate.HookLimitMinutes);
+        Assert.True(IntegrationTestSettings.MaxTimeoutMinutes + TrafficGate.SweepIntervalMinutes + 10 <= DeploymentContract.HookLimitMinutes);
         var rules = s.Resources(staging, "AWS::Events::Rule").Where(r => r.LogicalId.StartsWith("TrafficGate", StringComparison.Ordinal))
             .ToDictionary(r => r.LogicalId[..r.LogicalId.IndexOf("Rule", StringComparison.Ordinal)], r => r.Resource["Properties"]!.AsObject());
         Assert.Equal("rate(1 minute)", rules["TrafficGateSweep"]["ScheduleExpression"]!.GetValue<string>());
